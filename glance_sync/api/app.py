@@ -1,0 +1,112 @@
+"""The API's WSGI application, put together from a configuration.
+
+The pipeline, outermost first::
+
+    FaultMiddleware           a crash of auth_token becomes a JSON 500
+    auth_token (keystonemiddleware, delay_auth_decision) | NoAuth
+    FaultMiddleware           every error becomes {"error": {...}}
+    Router                    routes, 404/405, identity and policy
+    Controller                the handlers
+
+Routes::
+
+    GET    /                                   version (public)
+    GET    /regions/{region}[?image=NAME]      images and their statuses
+    POST   /regions/{region}                   start a sync: {"taskId"}
+    GET    /regions/{region}/tasks/{task_id}   {"taskId", "status"}
+    DELETE /regions/{region}/tasks/{task_id}   forget a finished task
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from keystonemiddleware import auth_token
+from oslo_config import cfg
+
+from glance_sync.api import auth, faults, policies
+from glance_sync.api.controllers import Controller
+from glance_sync.api.regions import RegionDirectory
+from glance_sync.api.router import Endpoint, Route, Router
+from glance_sync.api.tasks import SyncRequests
+from glance_sync.conf.loaded import SyncConfig
+from glance_sync.db.repositories import Journal
+from glance_sync.manage.cloud import Cloud, OnlineCloud
+
+__all__ = ['NoAuthMiddleware', 'build_app', 'routes']
+
+WsgiApp = faults.WsgiApp
+#: Wraps the router in the authentication middleware.
+AuthWrapper = Callable[[WsgiApp], WsgiApp]
+
+
+def routes(controller: Controller) -> list[Route]:
+    """The route map over a controller's handlers."""
+    return [
+        Route('/', {'GET': Endpoint(controller.version)}),
+        Route('/regions/{region}', {
+            'GET': Endpoint(controller.region_status,
+                            policies.REGION_STATUS),
+            'POST': Endpoint(controller.region_sync, policies.REGION_SYNC)}),
+        Route('/regions/{region}/tasks/{task_id}', {
+            'GET': Endpoint(controller.task_show, policies.TASK_GET),
+            'DELETE': Endpoint(controller.task_delete,
+                               policies.TASK_DELETE)}),
+    ]
+
+
+class NoAuthMiddleware:
+    """``auth_strategy = noauth``: every caller is an admin of project
+    ``noauth``. Development only.
+
+    :param application: the application to call.
+    """
+
+    HEADERS: ClassVar[dict[str, str]] = {
+        'HTTP_X_IDENTITY_STATUS': 'Confirmed',
+        'HTTP_X_ROLES': 'admin,member,reader',
+        'HTTP_X_PROJECT_ID': 'noauth', 'HTTP_X_USER_ID': 'noauth'}
+
+    def __init__(self, application: WsgiApp) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Any:
+        environ.update(self.HEADERS)
+        return self.application(environ, start_response)
+
+
+def keystone_auth(conf: cfg.ConfigOpts) -> AuthWrapper:
+    """keystonemiddleware's ``auth_token`` configured from
+    ``[keystone_authtoken]`` of ``conf``; the API decides on 401 itself."""
+    def wrap(application: WsgiApp) -> WsgiApp:
+        protocol: WsgiApp = auth_token.AuthProtocol(application, {
+            'oslo_config_config': conf, 'delay_auth_decision': 'true'})
+        return protocol
+    return wrap
+
+
+def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
+              cloud: Cloud | None = None,
+              auth_wrapper: AuthWrapper | None = None) -> WsgiApp:
+    """The API application.
+
+    :param conf: parsed options: ``[api]``, ``[database]`` (the journal),
+        ``[keystone_authtoken]``, ``[oslo_policy]``.
+    :param config: the loaded sync configuration (regions, rules).
+    :param cloud: the regions (default: the real ones of ``config``).
+    :param auth_wrapper: the authentication middleware (default: from
+        ``[api] auth_strategy``).
+    """
+    if auth_wrapper is None:
+        auth_wrapper = (NoAuthMiddleware if conf.api.auth_strategy == 'noauth'
+                        else keystone_auth(conf))
+    requests = SyncRequests(Journal(conf), conf)
+    regions = RegionDirectory(cloud or OnlineCloud(config),
+                              conf.api.region_cache_seconds)
+    router = Router(routes(Controller(regions, requests)),
+                    auth.Authorizer(auth.make_enforcer(conf)))
+    # Errors become responses inside auth_token, so that it adds
+    # WWW-Authenticate to our 401s; the outer wrapper catches its crashes.
+    return faults.FaultMiddleware(auth_wrapper(faults.FaultMiddleware(router)))

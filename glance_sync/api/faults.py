@@ -1,0 +1,57 @@
+"""One middleware turns every error into a JSON error body.
+
+:class:`~glance_sync.api.errors.ApiError` subclasses become their own code
+and message; anything else is logged with its traceback and answered with
+a 500 whose message reveals nothing internal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import webob
+import webob.dec
+
+from glance_sync.api import errors
+
+__all__ = ['FaultMiddleware', 'error_response']
+
+LOG = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def error_response(error: errors.ApiError) -> webob.Response:
+    """The JSON response of an API error."""
+    response = webob.Response(status=error.code,
+                              content_type='application/json', charset=None)
+    response.json_body = {'error': {'message': str(error),
+                                    'code': error.code}}
+    response.headers.extend(error.headers())
+    return response
+
+
+class FaultMiddleware:
+    """Wraps the application: API errors and crashes become JSON bodies.
+
+    :param application: the WSGI application to protect.
+    """
+
+    def __init__(self, application: WsgiApp) -> None:
+        self.application = application
+
+    @webob.dec.wsgify
+    def __call__(self, request: webob.Request) -> webob.Response:
+        try:
+            return request.get_response(self.application)
+        except errors.ApiError as exc:
+            if exc.code >= 500:
+                LOG.error('%s %s: %s', request.method, request.path, exc)
+            else:
+                LOG.info('%s %s: %s', request.method, request.path, exc)
+            return error_response(exc)
+        except Exception:
+            LOG.exception('%s %s failed', request.method, request.path)
+            return error_response(errors.ApiError())

@@ -1,0 +1,108 @@
+"""What every part of the daemon reads: configuration, cloud, regions.
+
+A :class:`SyncContext` bundles one loaded configuration with its cloud
+(:class:`~glance_sync.manage.cloud.Cloud`: a region object per name, one
+session per target) and the daemon's options. It is replaced as a whole
+when SIGHUP reloads the configuration: a task that started with the old
+one finishes with it.
+
+The :class:`Topology` (each target's regions and tenant, and the
+:class:`~glance_sync.daemon.selection.RegionSelector` built from them)
+needs Keystone; it is discovered on first use, kept, and discovered again
+by each reconcile pass (:meth:`SyncContext.refresh`). Thread-safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any
+
+from glance_sync.daemon import selection
+from glance_sync.manage.cloud import Cloud
+from glance_sync.regions.base import MASTER_TARGET
+from glance_sync.rules.options import SyncSettings
+
+__all__ = ['DaemonOptions', 'SyncContext', 'Topology']
+
+
+@dataclasses.dataclass(frozen=True)
+class DaemonOptions:
+    """The ``[daemon]`` options tasks and events depend on."""
+
+    strategy: selection.Strategy = selection.Strategy.RULES
+    regions_property: str = selection.DEFAULT_PROPERTY
+    snapshot_timeout: float = 300.0
+    snapshot_sleep_interval: float = 10.0
+    delete_policy: str = 'keep'
+
+    @classmethod
+    def from_conf(cls, conf: Any) -> DaemonOptions:
+        """:param conf: options with :mod:`glance_sync.conf.daemon`'s."""
+        group = conf.daemon
+        return cls(selection.Strategy(group.sync_strategy),
+                   group.regions_property, group.snapshot_timeout,
+                   group.snapshot_sleep_interval, group.delete_policy)
+
+
+@dataclasses.dataclass(frozen=True)
+class Topology:
+    """Each target's tenant and candidate regions, as discovered."""
+
+    #: Target → the project owning its images.
+    tenants: dict[str, str]
+    selector: selection.RegionSelector
+
+    def tenant_of(self, region: str) -> str:
+        """The tenant of a qualified region's target."""
+        return self.tenants[self.selector.target_of(region)]
+
+
+class SyncContext:
+    """One configuration's view of the cloud; see the module docstring.
+
+    :param cloud: the regions of the configuration's targets.
+    :param options: the daemon's options.
+    """
+
+    def __init__(self, cloud: Cloud, options: DaemonOptions) -> None:
+        self.cloud = cloud
+        self.options = options
+        self._topology: Topology | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def settings(self) -> SyncSettings:
+        """The rules' settings."""
+        return self.cloud.config.settings
+
+    def topology(self) -> Topology:
+        """The topology, discovered on first use.
+
+        :raises RegionError: a Keystone cannot be reached or refuses the
+            credentials.
+        """
+        with self._lock:
+            if self._topology is not None:
+                return self._topology
+        return self.refresh()
+
+    def refresh(self) -> Topology:
+        """Discover every target's regions and tenant again.
+
+        :raises RegionError: a Keystone cannot be reached or refuses the
+            credentials; the previous topology stays.
+        """
+        discovered = {target: self.cloud.regions_of(target)
+                      for target in self.cloud.config.targets}
+        tenants = {target: self.cloud.tenant_id(target)
+                   for target in self.cloud.config.targets}
+        found = Topology(tenants, selection.RegionSelector(
+            self.settings, selection.candidate_regions(self.settings,
+                                                       discovered),
+            master_tenant=tenants[MASTER_TARGET],
+            strategy=self.options.strategy,
+            property_name=self.options.regions_property))
+        with self._lock:
+            self._topology = found
+        return found

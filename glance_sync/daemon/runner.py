@@ -1,0 +1,312 @@
+"""One sync task: bring one master image to one region, idempotently.
+
+A task trusts nothing it was told: it reads the master image and the
+region again, then:
+
+- master image gone: the region's leftovers of it are removed and
+  ``delete_policy`` is applied to the copies the daemon made;
+- master image still ``queued``, ``saving``, ``importing`` or
+  ``uploading`` (a snapshot being written): the task asks to be run again
+  later (:attr:`Kind.WAIT`) instead of holding a worker;
+- master image active: under the (image, region) locks of the image, its
+  kernel and its ramdisk, the leftovers of interrupted transfers are
+  removed, the region is planned for that image alone (with the rules and
+  the region selection, on a master index restricted to the image, its
+  obsolete counterpart and its AMI dependencies) and the plan is applied.
+
+Running a task twice does nothing the second time; so does running it
+for an image that does not go to that region. Errors propagate: the
+worker decides between retrying and failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import enum
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+
+from glance_sync import coordination, engine
+from glance_sync.daemon import cleanup, selection
+from glance_sync.daemon.context import SyncContext, Topology
+from glance_sync.db import data_models as dm
+from glance_sync.regions.base import Image, ImageNotFound, Region
+from glance_sync.rules.ami import AMI_PROPERTIES
+from glance_sync.rules.options import TargetRules
+from glance_sync.rules.plan import plan_region
+from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
+
+__all__ = [
+    'WRITING',
+    'Kind',
+    'MasterListing',
+    'Outcome',
+    'TaskRunner',
+    'list_master',
+    'list_region',
+    'wait_message',
+    'waiting_since',
+]
+
+LOG = logging.getLogger(__name__)
+
+#: Master statuses of an image whose data is still being written.
+WRITING = frozenset({'queued', 'saving', 'importing', 'uploading'})
+#: Master statuses of a deleted image (``deleted`` is only seen by admins).
+GONE = frozenset({'deleted', 'pending_delete'})
+
+_WAIT_PREFIX = 'waiting for master image'
+_WAIT_FORMAT = _WAIT_PREFIX + ' %s to become active (it is %s) since %s'
+_SINCE = re.compile(re.escape(_WAIT_PREFIX) + r' .* since (\S+)$')
+
+
+class Kind(enum.Enum):
+    """How a run ended (errors are raised, not returned)."""
+
+    #: Nothing more to do for now.
+    DONE = 'done'
+    #: The master image is still being written: run again later.
+    WAIT = 'wait'
+    #: A wait is over: run again at once, with a fresh retry budget.
+    READY = 'ready'
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """The end of a run: its kind, and a line for the log."""
+
+    kind: Kind
+    detail: str
+    #: With :attr:`Kind.WAIT`: the master image's status.
+    status: str | None = None
+
+
+def wait_message(image_id: str, status: str,
+                 since: datetime.datetime) -> str:
+    """The ``last_error`` of a task waiting for its master image.
+
+    It records when the wait began, so that ``snapshot_timeout`` holds
+    across runs, daemons and restarts.
+    """
+    return _WAIT_FORMAT % (image_id, status, since.isoformat())
+
+
+def waiting_since(last_error: str | None) -> datetime.datetime | None:
+    """When the wait recorded by :func:`wait_message` began, if it is one."""
+    match = _SINCE.match(last_error or '')
+    if match is None:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+
+
+def list_master(master: Region) -> list[Image]:
+    """The master project's images in the master region: all a master
+    index keeps (other projects' public images are not listed)."""
+    return master.list_images(include_public=False)
+
+
+def list_region(region: Region, rules: TargetRules) -> list[Image]:
+    """A region's images, as planning needs them: other projects' public
+    images only when the target considers them (``only_tenant_images``
+    off); they would be skipped anyway."""
+    return region.list_images(include_public=not rules.only_tenant_images)
+
+
+class MasterListing:
+    """The master's images, listed at most once every ``ttl`` seconds.
+
+    Tasks only need the listing for what surrounds their own image (a
+    duplicated name, the kernel and ramdisk it points to); their image
+    itself is always read fresh. A burst of events then costs one listing,
+    not one per task. Thread-safe; one caller lists while the others wait
+    for its result.
+
+    :param ttl: seconds a listing is reused.
+    """
+
+    def __init__(self, ttl: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._master: Region | None = None
+        self._listed_at = 0.0
+        self._images: list[Image] = []
+
+    def images(self, master: Region, fresh: Image,
+               must_have: Iterable[str] = ()) -> list[Image]:
+        """The listing, with ``fresh`` in place of its stale self.
+
+        :param must_have: ids that must be in it; a listing that lacks one
+            is older than they are, and is made again.
+        :raises RegionError: the master cannot be listed.
+        """
+        with self._lock:
+            known = {image.id for image in self._images}
+            if (self._master is not master
+                    or self._clock() - self._listed_at > self._ttl
+                    or not known.issuperset(must_have)):
+                self._images = list_master(master)
+                self._master, self._listed_at = master, self._clock()
+            images = self._images
+        return [image for image in images if image.id != fresh.id] + [fresh]
+
+
+class TaskRunner:
+    """Runs sync tasks; thread-safe (one runner serves every worker).
+
+    :param contexts: returns the current :class:`SyncContext` (it changes
+        when the configuration is reloaded).
+    :param coordinator: the (image, region) locks.
+    :param copier: moves the bytes of each upload (verified).
+    :param lock_timeout: seconds to wait for a pair's lock; None: forever.
+    """
+
+    def __init__(self, contexts: Callable[[], SyncContext],
+                 coordinator: coordination.Coordinator,
+                 copier: engine.Copier,
+                 lock_timeout: float | None = None) -> None:
+        self._contexts = contexts
+        self._coordinator = coordinator
+        self._copier = copier
+        self._lock_timeout = lock_timeout
+        self._master_listing = MasterListing()
+
+    def run(self, task: dm.Task) -> Outcome:
+        """Run one task (see the module docstring).
+
+        :raises RegionError: a region failed (the master or the task's).
+        :raises engine.ApplyError: an action of the plan failed.
+        :raises coordination.CoordinationError: a lock was not obtained.
+        """
+        context = self._contexts()
+        master = context.cloud.master()
+        try:
+            image: Image | None = master.get_image(task.image_id)
+        except ImageNotFound:
+            image = None
+        if image is None or image.status in GONE:
+            with self._locks(task, [task.image_id]):
+                return self._deleted(context, task)
+        if image.status in WRITING:
+            return Outcome(Kind.WAIT, 'master image %s is %s'
+                           % (image.id, image.status), image.status)
+        if image.status != 'active':
+            return Outcome(Kind.DONE, 'master image %s is %s: nothing to do'
+                           % (image.id, image.status))
+        if waiting_since(task.last_error) is not None:
+            return Outcome(Kind.READY, 'master image %s is active now'
+                           % image.id)
+        dependencies = [str(image.user_properties[p]) for p in AMI_PROPERTIES
+                        if image.user_properties.get(p)]
+        with self._locks(task, [image.id, *dependencies]):
+            return self._sync(context, task, master, image, dependencies)
+
+    @contextlib.contextmanager
+    def _locks(self, task: dm.Task, image_ids: Iterable[str]
+               ) -> Iterator[None]:
+        """The region's locks of these images, taken in a global order
+        (sorted ids) so that two tasks never wait for each other."""
+        with contextlib.ExitStack() as stack:
+            for image_id in sorted(set(image_ids)):
+                stack.enter_context(self._coordinator.lock(
+                    image_id, task.region, timeout=self._lock_timeout))
+            yield
+
+    def _candidate(self, context: SyncContext,
+                   task: dm.Task) -> Topology | None:
+        topology = context.topology()
+        if task.region not in topology.selector.regions:
+            LOG.info('Region %s no longer receives images (unknown or '
+                     'ignored): task %s has nothing to do', task.region,
+                     task.id)
+            return None
+        return topology
+
+    def _deleted(self, context: SyncContext, task: dm.Task) -> Outcome:
+        topology = self._candidate(context, task)
+        if topology is None:
+            return Outcome(Kind.DONE, 'region not a candidate')
+        region = context.cloud.region(task.region)
+        images = self._without_leftovers(context, topology, region,
+                                         {task.image_id: task.image_name})
+        done = cleanup.apply_delete_policy(region, images, task.image_id,
+                                           context.options.delete_policy)
+        return Outcome(Kind.DONE, 'master image deleted; %s'
+                       % ('; '.join(done) or 'no copy made by glance-sync'))
+
+    def _without_leftovers(self, context: SyncContext, topology: Topology,
+                           region: Region,
+                           masters: Mapping[str, str | None]) -> list[Image]:
+        """The region's images, once our unfinished copies of ``masters``
+        (id → name, for legacy configurations) are removed."""
+        target = topology.selector.target_of(region.name)
+        rules = context.settings.targets[target]
+        legacy = not rules.record_source
+        images = list_region(region, rules)
+        for image_id, name in masters.items():
+            images = cleanup.remove_leftovers(
+                region, images, image_id,
+                master_name=name if legacy else None,
+                tenant_id=topology.tenants[target])
+        return images
+
+    def _sync(self, context: SyncContext, task: dm.Task, master: Region,
+              image: Image, dependencies: Iterable[str]) -> Outcome:
+        topology = self._candidate(context, task)
+        if topology is None:
+            return Outcome(Kind.DONE, 'region not a candidate')
+        if task.region not in topology.selector.select(image):
+            # Not ours to touch, leftovers included: another deployment
+            # (other rules, other journal) may be writing them.
+            return Outcome(Kind.DONE, 'master image %s does not go to %s'
+                           % (image.id, task.region))
+        region = context.cloud.region(task.region)
+        # An obsolete image is never uploaded: no copy of it is unfinished.
+        obsolete = image.name.endswith(OBSOLETE_SUFFIX)
+        images = self._without_leftovers(
+            context, topology, region, {} if obsolete else
+            {image.id: image.name, **dict.fromkeys(dependencies)})
+        index = MasterIndex.build(
+            self._master_listing.images(master, image, dependencies),
+            topology.tenants['master'], master.name)
+        names = _names_for(index, image.id)
+        if not names:
+            return Outcome(Kind.DONE, 'master image %s is not synchronisable '
+                           '(another project\'s, or its name is duplicated)'
+                           % image.id)
+        sub_index, rules = topology.selector.region_index(
+            selection.restrict(index, names), task.region)
+        plan = plan_region(sub_index, images, rules, region.name,
+                           tenant_id=topology.tenant_of(region.name))
+        if plan.synchronised:
+            statuses = ', '.join(str(s.status) for s in plan.statuses)
+            return Outcome(Kind.DONE, 'nothing to do (%s)'
+                           % (statuses or 'not selected here'))
+        report = engine.apply_plan(plan, region, master_region=master,
+                                   copier=self._copier)
+        return Outcome(Kind.DONE, '; '.join(a.describe()
+                                            for a in report.done))
+
+
+def _names_for(index: MasterIndex, image_id: str) -> set[str]:
+    """The index names a task about ``image_id`` plans with: the image,
+    its obsolete counterpart and its kernel and ramdisk."""
+    name = next((n for n, i in index.by_name.items() if i.id == image_id),
+                None)
+    if name is None:
+        return set()
+    names = {name}
+    if name.endswith(OBSOLETE_SUFFIX):
+        names.add(name[:-len(OBSOLETE_SUFFIX)])
+    names.update(n for n in index.references.get(name, {}).values()
+                 if n is not None)
+    return names

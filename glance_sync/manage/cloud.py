@@ -1,0 +1,190 @@
+"""Where ``glance-sync-manage`` finds its regions: a cloud or a folder.
+
+A :class:`Cloud` turns region names into :class:`~glance_sync.regions.
+base.Region` objects and knows each target's regions and tenant:
+
+- :class:`OnlineCloud` talks to the real Glances: one keystoneauth session
+  per target (from the configuration), regions discovered in each
+  target's catalog;
+- :class:`OfflineCloud` (``--offline DIR``) loads in-memory regions from
+  ``DIR/backup_<region>.csv`` and writes every change back there, as
+  GlanceSync's mock facade did.
+
+Region names are qualified (``Region`` for the master target,
+``target:Region`` otherwise, see :func:`glance_sync.regions.base.
+qualified_name`).
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import threading
+
+from glance_sync.conf.errors import ConfigError
+from glance_sync.conf.loaded import SyncConfig
+from glance_sync.regions import base, catalog, csvfile
+from glance_sync.regions.drivers import glance, glance_errors, memory
+
+__all__ = ['Cloud', 'OfflineCloud', 'OnlineCloud', 'UnknownRegion']
+
+
+class UnknownRegion(ConfigError):
+    """A region argument names a region or target that does not exist."""
+
+
+class Cloud(metaclass=abc.ABCMeta):
+    """The regions of every target of a configuration.
+
+    Thread-safe: regions are created once, under a lock, and shared.
+    """
+
+    def __init__(self, config: SyncConfig) -> None:
+        self.config = config
+        self._regions: dict[str, base.Region] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def master_region(self) -> str:
+        """The master region's name."""
+        return self.config.settings.master_region
+
+    def check_target(self, target: str, argument: str) -> None:
+        """:raises UnknownRegion: ``target`` is not configured."""
+        if target not in self.config.settings.targets:
+            raise UnknownRegion(
+                self.config.source, None, None,
+                'unknown target %r in region argument %r (targets: %s)'
+                % (target, argument, ', '.join(self.config.targets)))
+
+    def region(self, name: str) -> base.Region:
+        """The region of that qualified name, created on first use.
+
+        :raises UnknownRegion: its target is not configured or (offline)
+            the folder has no backup of it.
+        """
+        target, bare = base.split_name(name)
+        name = base.qualified_name(target, bare)
+        self.check_target(target, name)
+        with self._lock:
+            if name not in self._regions:
+                self._regions[name] = self._make_region(target, bare)
+            return self._regions[name]
+
+    def master(self) -> base.Region:
+        """The master region."""
+        return self.region(self.master_region)
+
+    @abc.abstractmethod
+    def regions_of(self, target: str) -> list[str]:
+        """The bare names of every region of a target, sorted.
+
+        :raises AuthFailed: (online) Keystone refused the credentials.
+        :raises RegionUnavailable: (online) Keystone did not answer.
+        """
+
+    @abc.abstractmethod
+    def tenant_id(self, target: str) -> str:
+        """The project owning the target's copies (``tenant_id`` rule first).
+
+        :raises AuthFailed: (online) Keystone refused the credentials.
+        """
+
+    def save(self, region: base.Region) -> None:
+        """Keep a region's changes (offline: write its backup file)."""
+
+    @abc.abstractmethod
+    def _make_region(self, target: str, bare: str) -> base.Region:
+        """Build one region; ``target`` is known."""
+
+
+class OnlineCloud(Cloud):
+    """The real Glance of every region, through each target's session.
+
+    A region must be in its target's catalog: a misspelt region is a usage
+    error (:class:`UnknownRegion`), not an unavailable region. When the
+    catalog cannot be read, the region is created anyway and fails on
+    first use, as an unavailable region: the other targets' regions go on.
+    """
+
+    def regions_of(self, target: str) -> list[str]:
+        return catalog.discover_regions(self.config.session(target),
+                                        target=target)
+
+    def tenant_id(self, target: str) -> str:
+        own = self.config.settings.targets[target].tenant_id
+        if own:
+            return own
+        with glance_errors.translated(target, 'authenticating'):
+            project = self.config.session(target).get_project_id()
+        if not project:
+            raise base.AuthFailed(target, reason='the token of target %s is '
+                                  'not scoped to a project' % target)
+        return str(project)
+
+    def _make_region(self, target: str, bare: str) -> base.Region:
+        try:
+            known: list[str] | None = self.regions_of(target)
+        except base.RegionError:
+            known = None
+        if known is not None and bare not in known:
+            raise UnknownRegion(
+                self.config.source, None, None,
+                'unknown region %r: the catalog of target %s has no image '
+                'endpoint there (regions: %s)'
+                % (base.qualified_name(target, bare), target,
+                   ', '.join(known) or 'none'))
+        return glance.GlanceRegion(
+            base.qualified_name(target, bare), self.config.session(target),
+            region_name=bare,
+            project_id=self.config.settings.targets[target].tenant_id,
+            list_timeout=self.config.settings.list_images_timeout)
+
+
+class OfflineCloud(Cloud):
+    """In-memory regions loaded from, and saved to, a backup folder.
+
+    A target's tenant is its ``tenant_id`` option, else its project name
+    followed by ``id`` (``tenant1`` → ``tenant1id``), the convention of
+    GlanceSync's mock and of the FIWARE test data.
+    """
+
+    def __init__(self, config: SyncConfig, folder: str) -> None:
+        super().__init__(config)
+        if not os.path.isdir(folder):
+            raise ConfigError(folder, reason='--offline needs a folder of '
+                              'backup_<region>.csv files')
+        self.folder = folder
+        self._paths = csvfile.list_backups(folder)
+
+    def regions_of(self, target: str) -> list[str]:
+        names = (base.split_name(name) for name in self._paths)
+        return sorted(bare for owner, bare in names if owner == target)
+
+    def tenant_id(self, target: str) -> str:
+        own = self.config.settings.targets[target].tenant_id
+        if own:
+            return own
+        return '%sid' % (self.config.project_name(target) or target)
+
+    def save(self, region: base.Region) -> None:
+        if isinstance(region, memory.MemoryRegion):
+            region.dump(self.folder)
+
+    def _make_region(self, target: str, bare: str) -> base.Region:
+        name = base.qualified_name(target, bare)
+        path = self._paths.get(name)
+        if path is None:
+            raise UnknownRegion(
+                self.folder, None, None,
+                'no backup of region %r (%s)'
+                % (name, os.path.basename(csvfile.backup_path('', name))))
+        try:
+            return memory.MemoryRegion.from_backup(
+                path, name, tenant_id=self.tenant_id(target))
+        except csvfile.BackupFormatError as exc:
+            raise ConfigError(exc.path, reason='line %s: %s'
+                              % (exc.line, exc.reason)) from exc
+        except OSError as exc:
+            raise ConfigError(path, reason='cannot read the backup: %s'
+                              % (exc.strerror or exc)) from exc

@@ -1,0 +1,165 @@
+"""``status`` and ``sync`` over several regions, as GlanceSync's sync.py.
+
+The master region is listed once and indexed (:class:`~glance_sync.rules.
+selection.MasterIndex`); then each region is listed, planned and (for a
+sync) applied by :func:`glance_sync.engine.sync_region`. A region that
+fails is reported and the others go on (GlanceSync's rule). Up to
+``parallel`` regions are handled at the same time, each in its own
+thread; the results come back in the order the regions were given.
+
+After a real sync each region is listed again and its status computed
+from the same master index, so the result says exactly what is left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from concurrent import futures
+
+from glance_sync import engine
+from glance_sync.manage.cloud import Cloud, OfflineCloud
+from glance_sync.manage.copier import make_copier
+from glance_sync.manage.progress import Progress
+from glance_sync.regions import base
+from glance_sync.rules import plan as rules_plan
+from glance_sync.rules.actions import Action
+from glance_sync.rules.options import TargetRules
+from glance_sync.rules.selection import MasterIndex
+from glance_sync.rules.status import ImageStatus
+
+__all__ = ['RegionResult', 'master_index', 'status_regions', 'sync_regions']
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class RegionResult:
+    """What happened to one region."""
+
+    region: str
+    #: Every selected image's status (after the sync, for a real one).
+    statuses: tuple[ImageStatus, ...] = ()
+    #: The actions done (or, with ``dry_run``, to do), in order.
+    actions: list[Action] = dataclasses.field(default_factory=list)
+    #: Bytes uploaded (to upload, with ``dry_run``).
+    uploaded_bytes: int = 0
+    #: Why the region failed, if it did.
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No error and every image ``ok``/``ok_stalled_checksum``."""
+        return self.error is None and all(s.status.is_final
+                                          for s in self.statuses)
+
+
+def master_index(cloud: Cloud) -> MasterIndex:
+    """The master region's images, indexed once for the whole run.
+
+    :raises RegionError: the master region cannot be listed.
+    """
+    master = cloud.master()
+    return MasterIndex.build(master.list_images(include_public=True),
+                             cloud.tenant_id(base.MASTER_TARGET),
+                             master.name)
+
+
+def status_regions(cloud: Cloud, names: Sequence[str],
+                   parallel: int = 1) -> list[RegionResult]:
+    """Every region's status report, without changing anything."""
+    index = master_index(cloud)
+
+    def one(name: str) -> RegionResult:
+        region, rules, tenant = _region(cloud, name)
+        return RegionResult(name, rules_plan.status_region(
+            index, region.list_images(include_public=True), rules, name,
+            tenant_id=tenant))
+
+    return _each(names, parallel, one)
+
+
+def sync_regions(cloud: Cloud, names: Sequence[str], *,
+                 dry_run: bool = False, parallel: int = 1,
+                 progress: Progress | None = None,
+                 master: base.Region | None = None,
+                 index: MasterIndex | None = None) -> list[RegionResult]:
+    """Synchronise the regions (or, with ``dry_run``, plan only).
+
+    With ``dry_run`` no region is changed and nothing is written back.
+
+    :param master: the region to copy from instead of the cloud's master
+        region (``load``: a dump folder), with ``index`` its master index;
+        the cloud's master region is then never contacted.
+    """
+    progress = progress or Progress()
+    index = index or master_index(cloud)
+    master = master or cloud.master()
+    copier = (engine.offline_copier if isinstance(cloud, OfflineCloud)
+              else make_copier(progress))
+
+    def one(name: str) -> RegionResult:
+        region, rules, tenant = _region(cloud, name)
+        try:
+            return _sync_one(cloud, index, master, region, rules, tenant,
+                             copier, dry_run, progress)
+        finally:
+            progress.finish_region(name)
+
+    try:
+        return _each(names, parallel, one)
+    finally:
+        progress.close()
+
+
+def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
+              region: base.Region, rules: TargetRules, tenant: str,
+              copier: engine.Copier, dry_run: bool,
+              progress: Progress) -> RegionResult:
+    plan = rules_plan.plan_region(index, region.list_images(True), rules,
+                                  region.name, tenant_id=tenant)
+    progress.start_region(region.name, 0 if dry_run else plan.upload_bytes)
+    result = RegionResult(region.name, plan.statuses)
+    try:
+        report = engine.apply_plan(plan, region, master_region=master,
+                                   copier=copier, dry_run=dry_run)
+    except engine.ApplyError as exc:
+        report, result.error = exc.report, str(exc)
+    finally:
+        if not dry_run:
+            cloud.save(region)
+    result.actions, result.uploaded_bytes = report.done, report.uploaded_bytes
+    if not dry_run:
+        result.statuses = report.mark_refused(rules_plan.status_region(
+            index, region.list_images(True), rules, region.name,
+            tenant_id=tenant))
+    return result
+
+
+def _region(cloud: Cloud,
+            name: str) -> tuple[base.Region, TargetRules, str]:
+    target = base.split_name(name)[0]
+    return (cloud.region(name), cloud.config.settings.targets[target],
+            cloud.tenant_id(target))
+
+
+def _each(names: Sequence[str], parallel: int,
+          one: Callable[[str], RegionResult]) -> list[RegionResult]:
+    """``one(name)`` for every region, ``parallel`` at a time, in order.
+
+    Region errors become the region's result; nothing else is caught.
+    """
+    def guarded(name: str) -> RegionResult:
+        try:
+            return one(name)
+        except base.RegionError as exc:
+            error = str(exc)
+        # Logged outside the handler: oslo.log would repeat the exception.
+        LOG.error('%s: %s', name, error)
+        return RegionResult(name, error=error)
+
+    if parallel <= 1 or len(names) <= 1:
+        return [guarded(name) for name in names]
+    with futures.ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(guarded, names))

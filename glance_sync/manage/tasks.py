@@ -1,0 +1,109 @@
+"""``glance-sync-manage tasks``: read and act on the daemon's journal.
+
+::
+
+    glance-sync-manage tasks [--state STATE ...] [--region REGION]
+                             [--image ID] [--limit N]
+    glance-sync-manage tasks retry ID      # run again now, fresh budget
+    glance-sync-manage tasks cancel ID     # stop a pending or running task
+
+Listing exits 0. ``retry`` and ``cancel`` print the task afterwards and
+exit 0, or 1 (one logged line) when the task does not exist or its state
+forbids it (``retry`` of a running task, ``cancel`` of a done one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import TYPE_CHECKING, Any, TextIO
+
+from glance_sync.conf.loaded import SyncConfig
+from glance_sync.db import data_models as dm
+from glance_sync.db.exceptions import TaskNotFound, TaskStateConflict
+from glance_sync.manage import output
+from glance_sync.manage.db import database_conf, opening
+from glance_sync.regions.base import qualified_name, split_name
+
+if TYPE_CHECKING:
+    from glance_sync.db.repositories import Journal
+
+__all__ = ['COLUMNS', 'COMMANDS', 'add_parser', 'tasks_command']
+
+LOG = logging.getLogger(__name__)
+
+COLUMNS = ('id', 'image_id', 'image_name', 'region', 'state', 'attempts',
+           'reason', 'updated_at', 'next_attempt_at', 'lease_owner',
+           'last_error')
+_STATES = [state.value for state in dm.TaskState]
+
+
+def add_parser(commands: Any, parents: list[argparse.ArgumentParser]
+               ) -> None:
+    """Add ``tasks``, ``tasks retry ID`` and ``tasks cancel ID``."""
+    tasks = commands.add_parser('tasks', parents=parents,
+                                help='list the sync tasks of the journal.')
+    tasks.add_argument('--state', action='append', choices=_STATES,
+                       help='only tasks in this state (repeatable).')
+    tasks.add_argument('--region', metavar='REGION',
+                       help='only tasks of this region (Region or '
+                            'target:Region).')
+    tasks.add_argument('--image', metavar='ID',
+                       help='only tasks of this master image.')
+    tasks.add_argument('--limit', type=int, metavar='N',
+                       help='at most N tasks, oldest first.')
+    actions = tasks.add_subparsers(dest='tasks_action', metavar='ACTION')
+    for name, text in (('retry', 'run a task again now, with a fresh '
+                                 'retry budget.'),
+                       ('cancel', 'cancel a queued, retrying or running '
+                                  'task.')):
+        action = actions.add_parser(name, parents=parents, help=text)
+        action.add_argument('task_id', metavar='ID', help='the task id.')
+
+
+def tasks_command(args: argparse.Namespace, config: SyncConfig,
+                  out: TextIO) -> int:
+    """List tasks, or retry or cancel one."""
+    # Imported here, like the db verbs' alembic: the other verbs need no
+    # database layer at start-up.
+    from glance_sync.db.repositories import Journal
+
+    conf = database_conf(config)
+    journal = Journal(conf)
+    try:
+        if args.tasks_action is None:
+            tasks = opening(conf, lambda: _list(journal, args))
+        else:
+            tasks = [opening(conf, lambda: _act(journal, args))]
+    except (TaskNotFound, TaskStateConflict) as exc:
+        error = str(exc)
+    else:
+        output.write_rows(out, args.format, COLUMNS,
+                          [task.as_dict() for task in tasks])
+        return 0
+    finally:
+        journal.dispose()
+    # Logged outside the handler: oslo.log would repeat the exception.
+    LOG.error('%s', error)
+    return 1
+
+
+def _list(journal: Journal, args: argparse.Namespace) -> list[dm.Task]:
+    states = ([dm.TaskState(s) for s in args.state] if args.state
+              else None)
+    region = qualified_name(*split_name(args.region)) if args.region else None
+    return journal.list_tasks(states=states, region=region,
+                              image_id=args.image, limit=args.limit)
+
+
+def _act(journal: Journal, args: argparse.Namespace) -> dm.Task:
+    if args.tasks_action == 'retry':
+        task = journal.retry(args.task_id)
+    else:
+        task = journal.cancel(args.task_id)
+    LOG.info('Task %s (image %s, region %s) is now %s', task.id,
+             task.image_id, task.region, task.state)
+    return task
+
+
+COMMANDS = {'tasks': tasks_command}

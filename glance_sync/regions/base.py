@@ -1,0 +1,248 @@
+"""The region interface: what glance-sync may ask of one Glance.
+
+A :class:`Region` is one image service in one region of one target (a
+Keystone with its own credentials). It only does what it is told: the rules
+decide, the engine applies, the region executes. Every implementation
+(``drivers/glance.py`` for a real Glance v2, ``drivers/memory.py`` for the
+in-memory facade loaded from backup CSV files) is registered under the
+``glance_sync.regions.drivers`` stevedore namespace.
+
+Images cross this boundary as :class:`Image` records, never as client
+objects. Errors cross it as the exceptions below, whose messages name the
+region and the image so an operator can act on them.
+
+Thread safety: one ``Region`` object may be used from several threads at
+once; implementations must make their calls safe for that (a keystoneauth
+session is; the in-memory driver takes a lock).
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+__all__ = [
+    'AuthFailed', 'Conflict', 'CopyFailed', 'IdInUse', 'Image',
+    'ImageNotFound', 'Refused', 'Region', 'RegionError', 'RegionUnavailable',
+    'qualified_name', 'split_name',
+]
+
+#: The master target's name; its regions are shown without a prefix.
+MASTER_TARGET = 'master'
+
+
+def qualified_name(target: str, region: str) -> str:
+    """Name a region as GlanceSync does: bare for the master target.
+
+    :param target: the target (Keystone) the region belongs to.
+    :param region: the region name in that target's catalog.
+    :returns: ``region`` for the master target, ``target:region`` otherwise.
+    """
+    return region if target == MASTER_TARGET else '%s:%s' % (target, region)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """Inverse of :func:`qualified_name`; ``master:R`` is accepted too.
+
+    :param name: ``Region``, ``master:Region`` or ``target:Region``.
+    :returns: ``(target, region)``.
+    """
+    target, sep, region = name.partition(':')
+    return (target, region) if sep else (MASTER_TARGET, name)
+
+
+@dataclasses.dataclass
+class Image:
+    """One image as the rules see it.
+
+    ``user_properties`` holds the image's extra properties (everything that
+    is not a core attribute of the Glance v2 image schema). ``region`` is the
+    qualified region name (see :func:`qualified_name`).
+    """
+
+    id: str
+    name: str
+    region: str
+    owner: str | None
+    visibility: str
+    status: str
+    size: int | None
+    checksum: str | None
+    user_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
+    os_hash_algo: str | None = None
+    os_hash_value: str | None = None
+    disk_format: str | None = None
+    container_format: str | None = None
+    min_disk: int = 0
+    min_ram: int = 0
+
+    @property
+    def is_public(self) -> bool:
+        """Glance v1's flag, which legacy conditions still use."""
+        return self.visibility == 'public'
+
+    def copy(self, **changes: Any) -> Image:
+        """A copy with its own properties dict, with ``changes`` applied."""
+        new = dataclasses.replace(self, **changes)
+        if 'user_properties' not in changes:
+            new.user_properties = dict(self.user_properties)
+        return new
+
+
+class RegionError(Exception):
+    """Base of the errors a region reports; ``region`` names it."""
+
+    message = 'Error in region %(region)s'
+
+    def __init__(self, region: str, **kwargs: Any) -> None:
+        self.region = region
+        self.kwargs = kwargs
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+        super().__init__(self.message % dict(kwargs, region=region))
+
+
+class RegionUnavailable(RegionError):
+    """The region's Glance or Keystone did not answer or answered 5xx."""
+
+    message = 'Region %(region)s is unavailable: %(reason)s'
+
+
+class AuthFailed(RegionError):
+    """Keystone refused the target's credentials."""
+
+    message = 'Authentication failed for region %(region)s: %(reason)s'
+
+
+class ImageNotFound(RegionError):
+    """The region has no image with that id."""
+
+    message = 'Image %(image)s not found in region %(region)s'
+
+
+class Conflict(RegionError):
+    """The region refused a change because of the image's state or id."""
+
+    message = 'Conflict on image %(image)s in region %(region)s: %(reason)s'
+
+
+class IdInUse(Conflict):
+    """The region refused to create an image with the id asked for: an
+    image has it, or had it and was deleted (Glance never reuses an id)."""
+
+    message = ('Region %(region)s refuses to create an image with the id '
+               '%(image)s: %(reason)s')
+
+
+class Refused(RegionError):
+    """The region refused a request it understood (policy, quota, invalid
+    value): retrying the same request will not help."""
+
+    message = 'Region %(region)s refused %(action)s: %(reason)s'
+
+
+class CopyFailed(RegionError):
+    """A copy did not arrive intact; the broken copy has been removed."""
+
+    message = ('Copy of image %(image)s to region %(region)s failed: '
+               '%(reason)s')
+
+
+class Region(metaclass=abc.ABCMeta):
+    """One image service. Calls block until the service has answered."""
+
+    def __init__(self, name: str) -> None:
+        #: The qualified name, ``Region`` or ``target:Region``.
+        self.name = name
+
+    @abc.abstractmethod
+    def list_images(self, include_public: bool = False) -> list[Image]:
+        """Every image of the target's project in this region.
+
+        :param include_public: also list other projects' public images.
+        :returns: the images, in no particular order.
+        :raises RegionUnavailable: the service did not answer.
+        :raises AuthFailed: the credentials were refused.
+        """
+
+    @abc.abstractmethod
+    def get_image(self, image_id: str) -> Image:
+        """One image by id.
+
+        :raises ImageNotFound: no such image.
+        :raises RegionUnavailable: the service did not answer.
+        """
+
+    @abc.abstractmethod
+    def create_image(self, name: str, *, visibility: str,
+                     properties: Mapping[str, Any],
+                     disk_format: str | None = None,
+                     container_format: str | None = None,
+                     min_disk: int = 0, min_ram: int = 0,
+                     image_id: str | None = None) -> Image:
+        """Create an image record (status ``queued``) without data.
+
+        :param image_id: the id to give it; ``None`` lets the region choose.
+        :returns: the new record.
+        :raises IdInUse: ``image_id`` is taken or was used before.
+        :raises RegionUnavailable: the service did not answer.
+        """
+
+    @abc.abstractmethod
+    def upload(self, image_id: str, chunks: Iterable[bytes],
+               size: int | None = None) -> Image:
+        """Store the image's data, read from ``chunks`` as it streams.
+
+        Implementations never hold the whole image in memory.
+
+        :param size: the expected size, when known.
+        :returns: the record after the upload (normally ``active``).
+        :raises ImageNotFound: no such image.
+        :raises RegionUnavailable: the service failed during the upload.
+        """
+
+    @abc.abstractmethod
+    def update(self, image_id: str, *, name: str | None = None,
+               visibility: str | None = None,
+               set_properties: Mapping[str, Any] | None = None,
+               remove_properties: Iterable[str] = ()) -> Image:
+        """Change name, visibility and extra properties in one call.
+
+        :returns: the record after the change.
+        :raises ImageNotFound: no such image.
+        :raises Conflict: the region refused the change.
+        """
+
+    @abc.abstractmethod
+    def deactivate(self, image_id: str) -> None:
+        """Make an active image's data unavailable (reversible).
+
+        :raises ImageNotFound: no such image.
+        """
+
+    @abc.abstractmethod
+    def reactivate(self, image_id: str) -> None:
+        """Undo :meth:`deactivate`.
+
+        :raises ImageNotFound: no such image.
+        """
+
+    @abc.abstractmethod
+    def delete(self, image_id: str) -> None:
+        """Delete an image and its data. Deleting a deleted image is a no-op.
+
+        :raises RegionUnavailable: the service did not answer.
+        """
+
+    @abc.abstractmethod
+    def download(self, image_id: str) -> Iterator[bytes]:
+        """The image's data as an iterator of chunks, read lazily.
+
+        :raises ImageNotFound: no such image, or it has no data.
+        """
+
+    def rename(self, image_id: str, new_name: str) -> Image:
+        """Rename an image; a shortcut for :meth:`update`."""
+        return self.update(image_id, name=new_name)

@@ -1,0 +1,167 @@
+"""FIWARE GlanceSync backup files: one CSV row per image.
+
+A backup folder holds one ``backup_<region>.csv`` per region, written by
+``glance-sync-manage backup`` (or GlanceSync's ``sync.py --make-backups``)
+and read by the in-memory region driver. Each row is::
+
+    region,name,id,status,size,checksum,owner,is_public,user_properties
+
+``is_public`` is ``True``/``False`` (it maps to ``visibility`` ``public`` or
+``private``) and ``user_properties`` is a Python dict literal, parsed with
+:func:`ast.literal_eval` only: a backup file is data, never code. Writing
+an image and reading it back gives the same :class:`Image`, field by field.
+
+Usage::
+
+    images = csvfile.read_backup('/tmp/s1/backup_Burgos.csv')
+    csvfile.write_backup('/tmp/out/backup_Burgos.csv', images)
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import os
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from glance_sync.regions.base import Image
+
+__all__ = ['BackupFormatError', 'backup_path', 'format_row', 'list_backups',
+           'parse_row', 'read_backup', 'region_of', 'write_backup']
+
+PREFIX = 'backup_'
+SUFFIX = '.csv'
+FIELDS = ('region', 'name', 'id', 'status', 'size', 'checksum', 'owner',
+          'is_public', 'user_properties')
+
+
+class BackupFormatError(ValueError):
+    """A backup row that cannot be read; names the file, line and cause."""
+
+    message = 'Bad backup row in %(path)s, line %(line)s: %(reason)s'
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        super().__init__(self.message % {'path': path, 'line': line,
+                                         'reason': reason})
+
+
+def region_of(path: str) -> str | None:
+    """The region a backup file describes, from its name.
+
+    :param path: a path ending in ``backup_<region>.csv``.
+    :returns: ``<region>``, or ``None`` when the name does not match.
+    """
+    base = os.path.basename(path)
+    if base.startswith(PREFIX) and base.endswith(SUFFIX):
+        return base[len(PREFIX):-len(SUFFIX)] or None
+    return None
+
+
+def backup_path(folder: str, region: str) -> str:
+    """Where the backup of ``region`` lives in ``folder``."""
+    return os.path.join(folder, PREFIX + region + SUFFIX)
+
+
+def list_backups(folder: str) -> dict[str, str]:
+    """Every backup file of a folder, by region name, in name order.
+
+    :param folder: the folder to scan (not recursively).
+    :returns: ``{region: path}``.
+    :raises OSError: the folder cannot be read.
+    """
+    found = {}
+    for entry in sorted(os.listdir(folder)):
+        region = region_of(entry)
+        if region is not None:
+            found[region] = os.path.join(folder, entry)
+    return found
+
+
+def parse_row(row: list[str]) -> Image:
+    """One image from the nine fields of a backup row.
+
+    :param row: the fields, as :mod:`csv` splits them.
+    :returns: the image.
+    :raises ValueError: wrong field count, size or properties.
+    """
+    if len(row) != len(FIELDS):
+        raise ValueError('%d fields instead of %d (%s)'
+                         % (len(row), len(FIELDS), ','.join(FIELDS)))
+    region, name, image_id, status, size, checksum, owner, public, props = row
+    return Image(
+        id=image_id, name=name, region=region, owner=owner or None,
+        visibility='public' if public.strip() == 'True' else 'private',
+        status=status, size=_parse_size(size), checksum=checksum or None,
+        user_properties=_parse_properties(props))
+
+
+def _parse_size(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError('size %r is not an integer' % text) from None
+
+
+def _parse_properties(text: str) -> dict[str, Any]:
+    """The ``user_properties`` dict literal (``u''`` strings accepted)."""
+    if not text.strip():
+        return {}
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+        raise ValueError('user_properties %r is not a dict literal: %s'
+                         % (text, exc)) from None
+    if not isinstance(value, dict):
+        raise ValueError('user_properties %r is a %s, not a dict'
+                         % (text, type(value).__name__))
+    return value
+
+
+def format_row(image: Image) -> list[str]:
+    """The nine fields of ``image``'s backup row (inverse of parse_row)."""
+    return [image.region, image.name, image.id, image.status,
+            '' if image.size is None else str(image.size),
+            image.checksum or '', image.owner or '', str(image.is_public),
+            repr(dict(image.user_properties))]
+
+
+def read_backup(path: str) -> list[Image]:
+    """Every image of one backup file, in file order; blank lines skipped.
+
+    :raises BackupFormatError: a row cannot be read.
+    :raises OSError: the file cannot be read.
+    """
+    with open(path, newline='', encoding='utf-8') as stream:
+        return _read_rows(path, stream)
+
+
+def _read_rows(path: str, stream: TextIO) -> list[Image]:
+    images = []
+    for line, row in enumerate(csv.reader(stream), start=1):
+        if not row:
+            continue
+        try:
+            images.append(parse_row(row))
+        except ValueError as exc:
+            raise BackupFormatError(path, line, str(exc)) from exc
+    return images
+
+
+def write_backup(path: str, images: Iterable[Image]) -> None:
+    """Write one backup file (replaced atomically).
+
+    :raises OSError: the file cannot be written.
+    """
+    tmp = path + '.tmp'
+    with open(tmp, 'w', newline='', encoding='utf-8') as stream:
+        writer = csv.writer(stream, lineterminator='\n')
+        for image in images:
+            writer.writerow(format_row(image))
+    os.replace(tmp, path)

@@ -1,0 +1,217 @@
+"""The folder ``glance-sync-manage dump`` writes and ``load`` reads.
+
+::
+
+    DIR/manifest.json     what the folder holds, rewritten (atomically)
+                          after each image is complete
+    DIR/<id>.json         one image's record
+    DIR/<id>.img          its data, verified (absent: metadata only)
+    DIR/<id>.img.part     data still being written (an interrupted dump)
+
+The manifest names the master region and the master project the images
+were selected for, and gives each image's name, size, md5 ``checksum``
+and ``os_hash_algo``/``os_hash_value``, with the names of its two files::
+
+    {"format": "glance-sync-dump", "version": 1,
+     "master_region": "RegionOne", "tenant_id": "3f1c...",
+     "images": {"<id>": {"name": "cirros", "size": 16338944,
+                         "checksum": "...", "os_hash_algo": "sha512",
+                         "os_hash_value": "...",
+                         "metadata": "<id>.json", "data": "<id>.img"}}}
+
+An image is in the manifest only once its files are complete, so a
+reader never sees a half-written image; files that are not in it are
+leftovers of an interrupted dump.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from glance_sync.regions.base import Image
+
+__all__ = ['DATA_SUFFIX', 'FORMAT', 'MANIFEST', 'PART_SUFFIX', 'VERSION',
+           'DumpFormatError', 'Entry', 'Manifest', 'file_stem',
+           'image_from_record', 'image_to_record', 'read_chunks', 'read_json',
+           'write_json']
+
+FORMAT = 'glance-sync-dump'
+VERSION = 1
+MANIFEST = 'manifest.json'
+METADATA_SUFFIX = '.json'
+DATA_SUFFIX = '.img'
+#: Data being written; renamed to ``<id>.img`` once verified.
+PART_SUFFIX = '.part'
+
+#: Ids used as they are in file names; others are hashed (an id is
+#: whatever a region says, and must never name a path outside the folder).
+_SAFE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.$-]{0,127}$')
+#: The fields of :class:`Image` a record holds (the region is the reader's).
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Image)
+                       if f.name != 'region')
+
+
+class DumpFormatError(Exception):
+    """A file of a dump folder cannot be used; ``path`` names it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__('%s: %s' % (path, reason))
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One image of the manifest."""
+
+    id: str
+    name: str
+    size: int | None
+    checksum: str | None
+    os_hash_algo: str | None
+    os_hash_value: str | None
+    #: The record's file name, in the folder.
+    metadata: str
+    #: The data's file name; ``None``: the record only.
+    data: str | None = None
+
+    @classmethod
+    def of(cls, image: Image, data: bool) -> Entry:
+        """The entry of an image whose files are ``file_stem(id)``.*.
+
+        :param data: whether its data file is written.
+        """
+        stem = file_stem(image.id)
+        return cls(id=image.id, name=image.name, size=image.size,
+                   checksum=image.checksum, os_hash_algo=image.os_hash_algo,
+                   os_hash_value=image.os_hash_value,
+                   metadata=stem + METADATA_SUFFIX,
+                   data=stem + DATA_SUFFIX if data else None)
+
+    def same_content(self, image: Image) -> bool:
+        """Whether ``image`` has the fingerprints recorded here."""
+        return (self.size, self.checksum, self.os_hash_value) == (
+            image.size, image.checksum, image.os_hash_value)
+
+
+@dataclasses.dataclass
+class Manifest:
+    """What a dump folder holds (see the module docstring)."""
+
+    master_region: str
+    tenant_id: str
+    images: dict[str, Entry] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def read(cls, folder: str) -> Manifest:
+        """The manifest of a folder.
+
+        :raises DumpFormatError: it is missing, unreadable or not one.
+        """
+        path = os.path.join(folder, MANIFEST)
+        document = read_json(path)
+        if (document.get('format') != FORMAT
+                or document.get('version') != VERSION):
+            raise DumpFormatError(path, 'not a %s version %d manifest'
+                                  % (FORMAT, VERSION))
+        try:
+            images = {image_id: Entry(id=image_id, **fields)
+                      for image_id, fields in document['images'].items()}
+            return cls(str(document['master_region']),
+                       str(document['tenant_id']), images)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise DumpFormatError(path, 'bad manifest: %r' % exc) from exc
+
+    def write(self, folder: str) -> None:
+        """Replace the folder's manifest, atomically.
+
+        :raises OSError: it cannot be written.
+        """
+        images = {}
+        for image_id, entry in sorted(self.images.items()):
+            fields = dataclasses.asdict(entry)
+            del fields['id']
+            images[image_id] = fields
+        write_json(os.path.join(folder, MANIFEST), {
+            'format': FORMAT, 'version': VERSION,
+            'master_region': self.master_region, 'tenant_id': self.tenant_id,
+            'images': images})
+
+
+def file_stem(image_id: str) -> str:
+    """The name of an image's files, without suffix.
+
+    :returns: the id itself when it is a safe file name (UUIDs are),
+        otherwise ``id-`` and its sha256.
+    """
+    if _SAFE_ID.match(image_id):
+        return image_id
+    return 'id-' + hashlib.sha256(image_id.encode()).hexdigest()
+
+
+def image_to_record(image: Image) -> dict[str, Any]:
+    """An image as the JSON object of its ``<id>.json`` file."""
+    return {name: getattr(image, name) for name in _RECORD_FIELDS}
+
+
+def image_from_record(record: Mapping[str, Any], region: str,
+                      path: str) -> Image:
+    """The image of a ``<id>.json`` file's object.
+
+    :param region: the region name to give it.
+    :param path: the file, for the error.
+    :raises DumpFormatError: a field is missing or unknown.
+    """
+    try:
+        return Image(region=region, **record)
+    except TypeError as exc:
+        raise DumpFormatError(path, 'not an image record: %s'
+                              % exc) from exc
+
+
+def read_chunks(path: str, chunk_size: int) -> Iterator[bytes]:
+    """A file's bytes, ``chunk_size`` at a time, read as iterated.
+
+    :raises OSError: the file cannot be read.
+    """
+    with open(path, 'rb') as stream:
+        while chunk := stream.read(chunk_size):
+            yield chunk
+
+
+def read_json(path: str) -> dict[str, Any]:
+    """A JSON object from a file.
+
+    :raises DumpFormatError: the file is missing, unreadable or not JSON.
+    """
+    try:
+        with open(path, encoding='utf-8') as stream:
+            document = json.load(stream)
+    except OSError as exc:
+        raise DumpFormatError(path, exc.strerror or str(exc)) from exc
+    except ValueError as exc:
+        raise DumpFormatError(path, 'not JSON: %s' % exc) from exc
+    if not isinstance(document, dict):
+        raise DumpFormatError(path, 'not a JSON object')
+    return document
+
+
+def write_json(path: str, document: Mapping[str, Any]) -> None:
+    """Write a JSON object atomically: a reader sees the old file or the
+    new one, never a part (written beside it, synced, then renamed).
+
+    :raises OSError: the file cannot be written.
+    """
+    temporary = path + PART_SUFFIX
+    with open(temporary, 'w', encoding='utf-8') as stream:
+        json.dump(document, stream, indent=1, sort_keys=True)
+        stream.write('\n')
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, path)

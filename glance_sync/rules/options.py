@@ -1,0 +1,61 @@
+"""The rule settings of one target, as the rules engine consumes them.
+
+``glance_sync.conf`` builds these from a native ``glance-sync.conf`` or a
+legacy FIWARE ``glancesync.conf``; the rules never read configuration files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+__all__ = ['MATCH_BY', 'MATCH_BY_ID', 'MATCH_BY_NAME', 'TargetRules',
+           'SyncSettings']
+
+#: Copies are found by name, and get the region's own ids (GlanceSync).
+MATCH_BY_NAME = 'name'
+#: Copies are created with, and found by, the master image's id.
+MATCH_BY_ID = 'id'
+#: The values of :attr:`TargetRules.match_by`.
+MATCH_BY = (MATCH_BY_NAME, MATCH_BY_ID)
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetRules:
+    """GlanceSync's per-target options, already parsed and validated.
+
+    Checksum lists (``dontupdate``, ``rename``, ``replace``) may contain the
+    word ``any``. ``metadata_condition`` is the expression's source text; the
+    rules compile it with the safe evaluator (``None``: no condition).
+    """
+
+    name: str
+    metadata_condition: str | None = None
+    metadata_set: frozenset[str] = frozenset()
+    forcesyncs: frozenset[str] = frozenset()
+    dontupdate: frozenset[str] = frozenset()
+    rename: frozenset[str] = frozenset()
+    replace: frozenset[str] = frozenset()
+    only_tenant_images: bool = True
+    support_obsolete_images: bool = True
+    obsolete_syncprops: frozenset[str] = frozenset()
+    ignore_regions: frozenset[str] = frozenset()
+    #: The owner id of the synchronising account in this target's regions.
+    tenant_id: str | None = None
+    #: Record the master image id on each copy (native configurations);
+    #: legacy configurations add nothing, to match GlanceSync exactly.
+    record_source: bool = False
+    #: How a master image's copy is recognised: :data:`MATCH_BY_NAME` or
+    #: :data:`MATCH_BY_ID` (copies keep the master's UUID).
+    match_by: str = MATCH_BY_NAME
+    #: Extra properties never copied, compared nor removed.
+    dont_replicate: frozenset[str] = frozenset()
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncSettings:
+    """What the whole sync needs besides the targets' rules."""
+
+    master_region: str
+    targets: dict[str, TargetRules]
+    preferable_order: tuple[str, ...] = ()
+    list_images_timeout: float = 30.0

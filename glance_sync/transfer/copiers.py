@@ -1,0 +1,255 @@
+"""Transfer strategies behind the engine's copier interface.
+
+The engine (:func:`glance_sync.engine.apply_plan`) applies one region's
+plan and asks its *copier* for one copy at a time:
+``copier(master_region, master_image, region, record) -> Image``. Two
+copiers put the configured strategies there:
+
+- :func:`strategy_copier`: each copy through its target's strategy, one
+  region per call;
+- :class:`FanOutCopier`: when several regions are synchronised at the same
+  time (each in its own thread), the copies of one master image that these
+  regions ask for are gathered into one
+  :meth:`~glance_sync.transfer.base.TransferStrategy.transfer`, so the
+  image is read once for all of them::
+
+      copier = FanOutCopier(StrategySelector(conf))
+      copier.announce(names)            # the regions about to start
+
+      def sync(region):                 # one thread per region
+          with copier.region(region.name):
+              plan = plan_region(...)
+              copier.plan(region.name, [u.master.id for u in plan.uploads])
+              engine.apply_plan(plan, region, master_region=master,
+                                copier=copier)
+
+  A region waits at each image until every region that may still copy it
+  has arrived: those announced or running whose plan is not known yet, and
+  those whose plan holds it (regions apply their uploads in the same
+  order, smallest image first). It waits at most ``gather_window`` seconds
+  after the first arrival (``[transfer] gather_window``). A region that
+  leaves :meth:`FanOutCopier.region` (done, or stopped by a failure) is no
+  longer waited for.
+
+Records: the engine's record (an ``ImageRecord``: name, visibility,
+properties, formats, ``min_disk``, ``min_ram``) becomes the copy's template;
+a ``prepare`` callable may build the :class:`~glance_sync.transfer.base.
+Target` instead (to create the record with a given id, say).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
+
+from glance_sync.regions import base
+from glance_sync.transfer.base import (Results, Target, TransferOptions,
+                                       TransferStrategy)
+from glance_sync.transfer.loader import StrategySelector
+
+__all__ = ['FanOutCopier', 'RecordLike', 'strategy_copier', 'target_of']
+
+
+class RecordLike(Protocol):
+    """What a copier needs of the engine's record (``ImageRecord``)."""
+
+    name: str
+    visibility: str
+    properties: Any
+    disk_format: str | None
+    container_format: str | None
+    min_disk: int
+    min_ram: int
+
+
+#: ``prepare(region, master_image, record) -> Target``.
+Prepare = Callable[[base.Region, base.Image, Any], Target]
+#: ``copier(master_region, master_image, region, record) -> Image``.
+Copier = Callable[[base.Region, base.Image, base.Region, Any], base.Image]
+
+
+def target_of(region: base.Region, master_image: base.Image,
+              record: RecordLike) -> Target:
+    """The target for an engine record: the master image's record with
+    the record's name, visibility, properties, formats and minimums."""
+    template = master_image.copy(
+        name=record.name, visibility=record.visibility,
+        user_properties=dict(record.properties),
+        disk_format=record.disk_format,
+        container_format=record.container_format,
+        min_disk=record.min_disk, min_ram=record.min_ram)
+    return Target(region, template)
+
+
+def _strategy_of(selector: StrategySelector,
+                 region: base.Region) -> TransferStrategy:
+    return selector.for_target(base.split_name(region.name)[0])
+
+
+def strategy_copier(selector: StrategySelector,
+                    prepare: Prepare = target_of) -> Copier:
+    """A copier that copies through each region's configured strategy.
+
+    :param selector: the strategies of the targets.
+    :param prepare: builds the target from the engine's record.
+    :returns: the copier; it raises ``CopyFailed`` for a failed copy
+        (already removed).
+    """
+    def copy(master_region: base.Region, master_image: base.Image,
+             region: base.Region, record: Any) -> base.Image:
+        strategy = _strategy_of(selector, region)
+        return strategy.copy(master_region, master_image,
+                             prepare(region, master_image, record))
+    return copy
+
+
+@dataclasses.dataclass(eq=False)
+class _Batch:
+    """The copies of one image gathered for one transfer."""
+
+    image_id: str
+    deadline: float
+    targets: list[Target] = dataclasses.field(default_factory=list)
+    launched: bool = False
+    results: Results | None = None
+
+
+class FanOutCopier:
+    """Gathers the regions' copies of an image into one transfer.
+
+    Thread-safe: made to be called by one thread per region.
+    """
+
+    def __init__(self, selector: StrategySelector, *,
+                 gather_window: float | None = None,
+                 prepare: Prepare = target_of) -> None:
+        """:param selector: the strategies of the targets.
+        :param gather_window: seconds an image waits for the regions
+            expected to copy it, from the first one's arrival; default:
+            ``[transfer] gather_window``.
+        :param prepare: builds each target from the engine's record.
+        """
+        self.selector = selector
+        self.gather_window = (
+            TransferOptions.from_conf(selector.conf).gather_window
+            if gather_window is None else gather_window)
+        self.prepare = prepare
+        #: Region -> the master images it has still to copy (``None``:
+        #: not known yet, maybe any).
+        self._expected: dict[str, list[str] | None] = {}
+        self._open: dict[tuple[str, int], _Batch] = {}
+        self._cond = threading.Condition()
+
+    def announce(self, names: Sequence[str]) -> None:
+        """Declare regions about to start: images wait for them (within
+        the window) until they say what they will copy, or leave."""
+        with self._cond:
+            for name in names:
+                self._expected.setdefault(name, None)
+
+    def plan(self, name: str, image_ids: Sequence[str]) -> None:
+        """Say which master images a region will copy, in order."""
+        with self._cond:
+            self._expected[name] = list(image_ids)
+            self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def region(self, name: str,
+               image_ids: Sequence[str] | None = None) -> Iterator[None]:
+        """A region being synchronised, for the duration of the block; it
+        is no longer waited for once the block ends (normally or not).
+
+        :param image_ids: the master images it will copy, in order, if
+            known already (else call :meth:`plan`).
+        """
+        with self._cond:
+            self._expected[name] = (None if image_ids is None
+                                    else list(image_ids))
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._expected.pop(name, None)
+                self._cond.notify_all()
+
+    def __call__(self, master_region: base.Region, master_image: base.Image,
+                 region: base.Region, record: Any) -> base.Image:
+        """Copy ``master_image`` to ``region``, with the regions that want
+        it at the same time.
+
+        :returns: the copy, ``active``.
+        :raises CopyFailed: this region's copy failed (and was removed).
+        """
+        strategy = _strategy_of(self.selector, region)
+        target = self.prepare(region, master_image, record)
+        batch, leader = self._join(master_image.id, id(strategy), target)
+        if leader:
+            self._launch(batch, strategy, master_region, master_image)
+        with self._cond:
+            while batch.results is None:
+                self._cond.wait()
+        outcome = batch.results[region.name]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def _join(self, image_id: str, strategy: int,
+              target: Target) -> tuple[_Batch, bool]:
+        """Join (or open) the image's batch and wait until it can start.
+
+        :returns: the batch, and whether this thread starts it.
+        """
+        key = (image_id, strategy)
+        with self._cond:
+            self._passed(target.region.name, image_id)
+            batch = self._open.get(key)
+            if batch is None:
+                batch = _Batch(image_id, time.monotonic() + self.gather_window)
+                self._open[key] = batch
+            batch.targets.append(target)
+            self._cond.notify_all()
+            while not batch.launched:
+                left = batch.deadline - time.monotonic()
+                if left <= 0 or self._everyone_in(batch):
+                    batch.launched = True
+                    del self._open[key]
+                    return batch, True
+                self._cond.wait(left)
+            return batch, False
+
+    def _passed(self, region: str, image_id: str) -> None:
+        """Arriving at an image: the region no longer plans the images
+        before it in its list, nor this one."""
+        planned = self._expected.get(region)
+        if planned and image_id in planned:
+            del planned[:planned.index(image_id) + 1]
+
+    def _everyone_in(self, batch: _Batch) -> bool:
+        arrived = {t.region.name for t in batch.targets}
+        return not any(planned is None or batch.image_id in planned
+                       for name, planned in self._expected.items()
+                       if name not in arrived)
+
+    def _launch(self, batch: _Batch, strategy: TransferStrategy,
+                master_region: base.Region, master_image: base.Image) -> None:
+        try:
+            results = strategy.transfer(master_region, master_image,
+                                        batch.targets)
+        except Exception as exc:
+            results = {t.region.name: _failed(t, master_image, exc)
+                       for t in batch.targets}
+        with self._cond:
+            batch.results = results
+            self._cond.notify_all()
+
+
+def _failed(target: Target, master_image: base.Image,
+            exc: Exception) -> base.CopyFailed:
+    error = base.CopyFailed(target.region.name, image=master_image.id,
+                            reason='the transfer failed: %s' % exc)
+    error.__cause__ = exc
+    return error

@@ -1,0 +1,51 @@
+"""The per-image regions property, ``sync_strategy`` and SIGHUP."""
+
+import signal
+import time
+
+from tests.functional.daemon import base
+
+
+class PropertyAndReloadTest(base.DaemonTestCase):
+
+    def wait_logged(self, daemon, text, timeout=30):
+        deadline = time.monotonic() + timeout
+        while text not in daemon.log():
+            if time.monotonic() > deadline:
+                self.fail('%r not logged after %ds:\n%s'
+                          % (text, timeout, daemon.tail()))
+            time.sleep(0.2)
+
+    def test_property_names_the_regions_and_sighup_reloads(self):
+        daemon = self.start_daemon(sync_strategy='none')
+        named = self.upload(glance_sync_regions='other:RegionFour')
+        plain = self.upload()
+        self.wait_synced(named, ['other:RegionFour'])
+        # The event was handled: recorded with no region.
+        self.wait_logged(daemon, 'image %s (%s): no region'
+                         % (plain.id, plain.name))
+        self.assertEqual([], self.journal().list_tasks(image_id=plain.id))
+        for region in ('RegionTwo', 'RegionThree'):
+            self.assertEqual([], self.copies(region, name=named.name))
+        # The rules decide once the configuration says so again.
+        conf = self.folder / 'daemon' / 'daemon.conf'
+        conf.write_text(conf.read_text().replace('sync_strategy = none',
+                                                 'sync_strategy = rules'))
+        daemon.signal(signal.SIGHUP)
+        self.wait_logged(daemon, 'Configuration reloaded')
+        later = self.upload()
+        self.wait_synced(later)
+
+
+class GlanceNotificationsTest(base.DaemonTestCase):
+
+    def test_glance_notifications_alone_drive_the_sync(self):
+        # Nobody publishes on this topic: only glance's own image.*
+        # notifications reach the daemon.
+        self.start_daemon(topic='nothing-%s' % self.token,
+                          listen_glance_notifications='true')
+        image = self.upload()
+        self.wait_synced(image)
+        reasons = {t.reason for t in self.wait_tasks_settled([image.id])}
+        self.assertTrue(reasons <= {'image.activate', 'image.upload',
+                                    'image.update', 'reconcile'}, reasons)

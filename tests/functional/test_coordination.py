@@ -1,0 +1,105 @@
+"""Two coordinators on the machine's Redis exclude each other.
+
+Each test uses its own key namespace (``gs-test-<random>``) and deletes
+every key under it at the end. The server is found through
+``GLANCE_SYNC_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379``); when
+it does not answer the tests skip, except under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+
+import redis
+from oslotest import base
+
+from glance_sync import coordination
+from tests.functional.db import fixtures as db_fixtures
+
+REDIS_URL = os.environ.get('GLANCE_SYNC_TEST_REDIS_URL',
+                           'redis://127.0.0.1:6379')
+
+
+class RedisCoordinationTest(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.namespace = 'gs-test-%s' % uuid.uuid4().hex[:12]
+        client = redis.Redis.from_url(REDIS_URL)
+        self.addCleanup(client.close)
+        try:
+            client.ping()
+        except redis.RedisError as exc:
+            message = 'Redis at %s is not reachable: %s' % (REDIS_URL, exc)
+            if db_fixtures.ci():
+                self.fail(message + ' (CI=true: this is a failure)')
+            self.skipTest(message)
+        self.addCleanup(self._delete_keys, client)
+        self.first = self.coordinator('daemon-a')
+        self.second = self.coordinator('daemon-b')
+
+    def coordinator(self, member_id):
+        url = '%s?namespace=%s' % (REDIS_URL, self.namespace)
+        coordinator = coordination.Coordinator(url, member_id)
+        coordinator.start()
+        self.addCleanup(coordinator.stop)
+        return coordinator
+
+    def _delete_keys(self, client):
+        keys = list(client.scan_iter(match=self.namespace + '*'))
+        if keys:
+            client.delete(*keys)
+
+    def test_a_held_pair_is_refused_to_the_other_daemon(self):
+        with self.first.lock('img-1', 'RegionTwo'):
+            self.assertRaises(coordination.LockNotAcquired,
+                              self._enter, self.second, 'img-1', 'RegionTwo')
+            # Another pair is free.
+            self._enter(self.second, 'img-1', 'other:RegionFour')
+        self._enter(self.second, 'img-1', 'RegionTwo')
+
+    def test_the_other_daemon_waits_for_the_release(self):
+        entered = threading.Event()
+
+        def hold():
+            with self.first.lock('img-1', 'RegionTwo'):
+                entered.set()
+                time.sleep(0.5)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        entered.wait(5)
+        started = time.monotonic()
+        with self.second.lock('img-1', 'RegionTwo', timeout=10):
+            waited = time.monotonic() - started
+        holder.join(5)
+        self.assertGreater(waited, 0.2)
+
+    def test_mutual_exclusion_under_contention(self):
+        state = {'holders': 0, 'peak': 0, 'counter': 0}
+
+        def work(coordinator):
+            for _ in range(10):
+                with coordinator.lock('img-1', 'RegionTwo', timeout=30):
+                    state['holders'] += 1
+                    state['peak'] = max(state['peak'], state['holders'])
+                    value = state['counter']
+                    time.sleep(0.002)
+                    state['counter'] = value + 1
+                    state['holders'] -= 1
+
+        threads = [threading.Thread(target=work, args=(c,))
+                   for c in (self.first, self.second) * 2]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual((1, 40), (state['peak'], state['counter']))
+
+    @staticmethod
+    def _enter(coordinator, image_id, region):
+        with coordinator.lock(image_id, region, timeout=0):
+            pass

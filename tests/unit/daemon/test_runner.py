@@ -1,0 +1,223 @@
+import datetime
+
+import fixtures
+from oslotest import base
+
+from glance_sync import coordination
+from glance_sync.daemon import runner
+from glance_sync.db import data_models as dm
+from glance_sync.manage.copier import make_copier
+from glance_sync.manage.progress import Progress
+from glance_sync.rules.metadata import SOURCE_PROPERTY
+from tests.unit.daemon import fakes
+
+NOW = datetime.datetime(2030, 1, 1)
+
+
+def task(image_id, region, last_error=None, image_name=None):
+    return dm.Task(id='t-%s-%s' % (image_id, region), image_id=image_id,
+                   image_name=image_name, region=region, reason='test',
+                   state=dm.TaskState.RUNNING, attempts=1,
+                   last_error=last_error, recheck=False, request_id=None,
+                   created_at=NOW, updated_at=NOW, next_attempt_at=None,
+                   lease_owner='w', lease_token='tok', lease_expires_at=NOW)
+
+
+class RunnerTestCase(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.FakeLogger())
+        self.use(fakes.make_context())
+
+    def use(self, context):
+        self.context = context
+        self.regions = context.cloud.memory
+        self.master = self.regions['Master']
+        self.runner = runner.TaskRunner(
+            lambda: self.context, coordination.Coordinator(None),
+            make_copier(Progress()), lock_timeout=1)
+
+    def run_task(self, image_id, region, **kwargs):
+        return self.runner.run(task(image_id, region, **kwargs))
+
+    def only_copy(self, region, name):
+        copies = fakes.named(self.regions[region], name)
+        self.assertEqual(1, len(copies), copies)
+        return copies[0]
+
+
+class SyncTest(RunnerTestCase):
+
+    def test_uploads_a_verified_copy_once(self):
+        image = fakes.put(self.master, 'a', 1000, colour='red')
+        outcome = self.run_task(image.id, 'R2')
+        self.assertEqual(runner.Kind.DONE, outcome.kind)
+        self.assertIn('upload a', outcome.detail)
+        copy = self.only_copy('R2', 'a')
+        self.assertEqual((image.size, image.checksum, image.os_hash_value),
+                         (copy.size, copy.checksum, copy.os_hash_value))
+        self.assertEqual({'colour': 'red', SOURCE_PROPERTY: image.id},
+                         copy.user_properties)
+        # Idempotent: a replay finds nothing to do.
+        self.assertIn('nothing to do', self.run_task(image.id,
+                                                     'R2').detail)
+        self.only_copy('R2', 'a')
+
+    def test_only_the_tasks_image_is_touched(self):
+        image = fakes.put(self.master, 'a')
+        fakes.put(self.master, 'b')
+        self.run_task(image.id, 'other:O1')
+        self.assertEqual(['a'], [i.name for i in
+                                 self.regions['other:O1'].snapshot()])
+
+    def test_an_unselected_image_is_not_copied(self):
+        image = fakes.put(self.master, 'p', visibility='private')
+        outcome = self.run_task(image.id, 'R2')
+        self.assertEqual(runner.Kind.DONE, outcome.kind)
+        self.assertEqual([], self.regions['R2'].snapshot())
+
+    def test_ignored_region_has_nothing_to_do(self):
+        self.use(fakes.make_context(master={'ignore_regions': ['R3']}))
+        image = fakes.put(self.master, 'a')
+        self.assertIn('not a candidate', self.run_task(image.id,
+                                                       'R3').detail)
+        self.assertEqual([], self.regions['R3'].snapshot())
+
+    def test_metadata_change_is_propagated(self):
+        self.use(fakes.make_context(master={'metadata_set': ['colour']}))
+        image = fakes.put(self.master, 'a', colour='red', local='x')
+        self.run_task(image.id, 'R2')
+        self.master.update(image.id, set_properties={'colour': 'blue'})
+        self.run_task(image.id, 'R2')
+        self.assertEqual('blue', self.only_copy(
+            'R2', 'a').user_properties['colour'])
+
+    def test_obsolete_rename_follows_the_master(self):
+        image = fakes.put(self.master, 'a')
+        self.run_task(image.id, 'R2')
+        self.master.update(image.id, name='a_obsolete', visibility='private')
+        self.run_task(image.id, 'R2')
+        copy = self.only_copy('R2', 'a_obsolete')
+        self.assertEqual('private', copy.visibility)
+        self.assertEqual([], fakes.named(self.regions['R2'], 'a'))
+
+    def test_ami_dependencies_come_along(self):
+        self.use(fakes.make_context('none'))
+        kernel = fakes.put(self.master, 'k', 10, visibility='private')
+        ami = fakes.put(self.master, 'ami', 100, kernel_id=kernel.id,
+                        glance_sync_regions='R2')
+        self.run_task(ami.id, 'R2')
+        new_kernel = self.only_copy('R2', 'k')
+        self.assertEqual(new_kernel.id, self.only_copy(
+            'R2', 'ami').user_properties['kernel_id'])
+
+    def test_leftovers_are_removed_before_the_copy(self):
+        image = fakes.put(self.master, 'a')
+        region = self.regions['R2']
+        left = region.create_image('a', visibility='public', properties={
+            SOURCE_PROPERTY: image.id})
+        foreign = region.create_image('a', visibility='public',
+                                      properties={})
+        self.run_task(image.id, 'R2')
+        self.assertEqual([{'image_id': left.id}], region.calls_to('delete'))
+        statuses = {i.id: i.status for i in fakes.named(region, 'a')}
+        self.assertEqual('queued', statuses.pop(foreign.id))  # not ours
+        self.assertEqual(['active'], list(statuses.values()))
+
+    def test_legacy_leftovers_are_found_by_name(self):
+        self.use(fakes.make_context(master={'record_source': False}))
+        image = fakes.put(self.master, 'a')
+        region = self.regions['R2']
+        left = region.create_image('a', visibility='public', properties={})
+        self.run_task(image.id, 'R2', image_name='a')
+        self.assertEqual([{'image_id': left.id}], region.calls_to('delete'))
+        self.assertEqual(['active'], [i.status for i in fakes.named(
+            region, 'a')])
+
+
+class WaitTest(RunnerTestCase):
+
+    def test_image_being_written_asks_to_wait(self):
+        queued = self.master.create_image('s', visibility='public',
+                                          properties={})
+        outcome = self.run_task(queued.id, 'R2')
+        self.assertEqual((runner.Kind.WAIT, 'queued'),
+                         (outcome.kind, outcome.status))
+
+    def test_a_finished_wait_asks_for_a_fresh_run(self):
+        image = fakes.put(self.master, 's')
+        marker = runner.wait_message(image.id, 'saving', NOW)
+        outcome = self.run_task(image.id, 'R2', last_error=marker)
+        self.assertEqual(runner.Kind.READY, outcome.kind)
+        self.assertEqual([], self.regions['R2'].snapshot())
+
+    def test_wait_message_round_trip(self):
+        marker = runner.wait_message('id', 'saving', NOW)
+        self.assertEqual(NOW, runner.waiting_since(marker))
+        self.assertIsNone(runner.waiting_since('Region R2 is unavailable'))
+        self.assertIsNone(runner.waiting_since(None))
+
+
+class DeletePolicyTest(RunnerTestCase):
+
+    def synced_then_deleted(self, policy):
+        self.use(fakes.make_context(delete_policy=policy))
+        image = fakes.put(self.master, 'a')
+        self.run_task(image.id, 'R2')
+        region = self.regions['R2']
+        mine = fakes.named(region, 'a')[0]
+        other = fakes.put(region, 'a-local')   # no source: not ours
+        left = region.create_image('b', visibility='public', properties={
+            SOURCE_PROPERTY: image.id})
+        self.master.delete(image.id)
+        outcome = self.run_task(image.id, 'R2')
+        self.assertEqual(runner.Kind.DONE, outcome.kind)
+        images = {i.id: i for i in region.snapshot()}
+        self.assertIn(other.id, images)
+        self.assertNotIn(left.id, images)  # leftovers go whatever the policy
+        return images.get(mine.id)
+
+    def test_keep(self):
+        self.assertEqual('active', self.synced_then_deleted('keep').status)
+
+    def test_deactivate(self):
+        self.assertEqual('deactivated',
+                         self.synced_then_deleted('deactivate').status)
+
+    def test_delete(self):
+        self.assertIsNone(self.synced_then_deleted('delete'))
+
+
+class MasterListingTest(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.now = 0.0
+        self.listing = runner.MasterListing(ttl=2, clock=lambda: self.now)
+        self.master = fakes.make_context().cloud.memory['Master']
+        self.a = fakes.put(self.master, 'a')
+
+    def listings(self):
+        return len(self.master.calls_to('list_images'))
+
+    def names(self, fresh, must_have=()):
+        return sorted(i.name for i in self.listing.images(
+            self.master, fresh, must_have))
+
+    def test_reused_within_ttl_with_the_fresh_image(self):
+        self.assertEqual(['a'], self.names(self.a))
+        b = fakes.put(self.master, 'b')
+        renamed = self.master.update(self.a.id, name='a2')
+        self.assertEqual(['a2'], self.names(renamed))  # b not seen yet
+        self.assertEqual(['a', 'b'], self.names(b))
+        self.assertEqual(1, self.listings())
+        self.now = 3
+        self.assertEqual(['a2', 'b'], self.names(b))
+        self.assertEqual(2, self.listings())
+
+    def test_a_missing_dependency_lists_again(self):
+        self.names(self.a)
+        kernel = fakes.put(self.master, 'k')
+        self.assertEqual(['a', 'k'], self.names(self.a, [kernel.id]))
+        self.assertEqual(2, self.listings())

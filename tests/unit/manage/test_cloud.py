@@ -1,0 +1,45 @@
+from unittest import mock
+
+import fixtures
+from oslotest import base
+
+from glance_sync.conf import legacy
+from glance_sync.manage import cloud as manage_cloud
+from glance_sync.regions import base as regions_base
+from glance_sync.regions.drivers import glance
+from tests.unit.manage import data
+
+
+@mock.patch.object(manage_cloud.catalog, 'discover_regions',
+                   return_value=['R1', 'R2'])
+class OnlineCloudTest(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        folder = self.useFixture(fixtures.TempDir()).path
+        path, _, _ = data.write_cloud(folder)
+        self.cloud = manage_cloud.OnlineCloud(legacy.load(path, (), {}))
+
+    def test_region_of_the_catalog(self, discover):
+        region = self.cloud.region('master:R2')
+        self.assertIsInstance(region, glance.GlanceRegion)
+        self.assertEqual('R2', region.name)
+        self.assertIs(region, self.cloud.region('R2'))
+
+    def test_region_missing_from_the_catalog_is_a_usage_error(self, discover):
+        # It used to reach Glance and fail as "unavailable" (exit 1).
+        exc = self.assertRaises(manage_cloud.UnknownRegion,
+                                self.cloud.region, 'other:R9')
+        self.assertIn("unknown region 'other:R9': the catalog of target "
+                      "other has no image endpoint there (regions: R1, R2)",
+                      str(exc))
+        discover.assert_called_with(mock.ANY, target='other')
+
+    def test_unreadable_catalog_fails_later_for_that_region_only(self,
+                                                                  discover):
+        # Checking early must not turn one Keystone that does not answer
+        # into a failure of the whole command.
+        discover.side_effect = regions_base.RegionUnavailable(
+            'other', reason='connection refused')
+        region = self.cloud.region('other:R9')
+        self.assertIsInstance(region, glance.GlanceRegion)

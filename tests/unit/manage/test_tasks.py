@@ -1,0 +1,99 @@
+"""``glance-sync-manage db`` and ``tasks`` on a SQLite journal."""
+
+import json
+import os
+
+from glance_sync.db import data_models as dm
+from glance_sync.db import repositories
+from tests.unit.cmd.test_manage import ManageTestCase
+
+
+class TasksTestCase(ManageTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.url = 'sqlite:///%s' % os.path.join(self.dir, 'journal.sqlite')
+        with open(self.native, 'a') as conf:
+            conf.write('\n[database]\nconnection = %s\n' % self.url)
+
+    def manage(self, *argv):
+        return self.run_raw('--config-file', self.native, *argv)
+
+    def journal(self):
+        journal = repositories.Journal(self.url)
+        self.addCleanup(journal.dispose)
+        return journal
+
+
+class DbTest(TasksTestCase):
+
+    def test_sync_then_version(self):
+        status, out, _ = self.manage('db', 'version')
+        self.assertEqual(1, status)
+        self.assertTrue(out.startswith(','), out)  # no revision yet
+        status, out, _ = self.manage('db', 'sync')
+        self.assertEqual(0, status)
+        current, head = out.strip().split(',')
+        self.assertEqual(current, head)
+        self.assertEqual((0, out), self.manage('db', 'version')[:2])
+
+    def test_legacy_configuration_is_refused(self):
+        status, _, err = self.run_raw('--glancesync-config', self.legacy,
+                                      'tasks')
+        self.assertEqual(2, status)
+        self.assertIn('--config-file', err)
+
+    def test_unreachable_database_is_one_line(self):
+        with open(self.native, 'a') as conf:
+            conf.write('connection = sqlite:////nonexistent/dir/j.sqlite\n')
+        status, _, err = self.manage('tasks')
+        self.assertEqual(2, status)
+        self.assertEqual(1, len(err.strip().splitlines()), err)
+        self.assertIn('[database] connection', err)
+
+
+class TasksTest(TasksTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.assertEqual(0, self.manage('db', 'sync')[0])
+        journal = self.journal()
+        journal.enqueue('img-1', 'R1', 'reconcile', image_name='a')
+        journal.enqueue('img-1', 'other:O1', 'reconcile', image_name='a')
+        self.running = journal.claim('w1', limit=1)[0]
+
+    def rows(self, *argv):
+        status, out, err = self.manage('-f', 'json', 'tasks', *argv)
+        self.assertEqual(0, status, err)
+        return json.loads(out)
+
+    def test_list_and_filter(self):
+        self.assertEqual(2, len(self.rows()))
+        queued = self.rows('--state', 'queued')
+        self.assertEqual(1, len(queued))
+        self.assertNotEqual(self.running.id, queued[0]['id'])
+        self.assertEqual([self.running.id], [
+            r['id'] for r in self.rows('--state', 'running')])
+        self.assertEqual(['R1'], [r['region'] for r in self.rows(
+            '--region', 'master:R1')])
+
+    def test_cancel_then_retry(self):
+        status, out, _ = self.manage('-f', 'json', 'tasks', 'cancel',
+                                     self.running.id)
+        self.assertEqual(0, status)
+        self.assertEqual('cancelled', json.loads(out)[0]['state'])
+        status, out, _ = self.manage('-f', 'json', 'tasks', 'retry',
+                                     self.running.id)
+        self.assertEqual(0, status)
+        self.assertEqual(('queued', 0), (json.loads(out)[0]['state'],
+                                         json.loads(out)[0]['attempts']))
+
+    def test_retry_of_a_running_task_and_unknown_ids_fail(self):
+        status, _, err = self.manage('tasks', 'retry', self.running.id)
+        self.assertEqual(1, status)
+        self.assertIn('it is running', err)
+        status, _, err = self.manage('tasks', 'cancel', 'nope')
+        self.assertEqual(1, status)
+        self.assertIn('sync task nope does not exist', err)
+        self.assertEqual(dm.TaskState.RUNNING,
+                         self.journal().get(self.running.id).state)

@@ -1,0 +1,96 @@
+import os
+
+import fixtures
+from oslotest import base
+
+from glance_sync.regions import base as regions_base
+from glance_sync.regions import dumpfile
+from glance_sync.regions.drivers.dumpdir import DumpRegion
+from glance_sync.regions.drivers.memory import MemoryRegion
+from glance_sync.transfer import verify
+
+DATA = os.urandom(5000)
+
+
+def write_dump(folder, data=DATA):
+    """A dump folder with two images: ``full`` (data) and ``meta``."""
+    region = MemoryRegion('RegionOne', tenant_id='p1')
+    new = region.create_image('full', visibility='public', properties={})
+    full = region.upload(new.id, [data])
+    meta = region.create_image('meta', visibility='public', properties={})
+    manifest = dumpfile.Manifest('RegionOne', 'p1')
+    for image, with_data in ((full, True), (meta, False)):
+        entry = dumpfile.Entry.of(image, with_data)
+        manifest.images[image.id] = entry
+        dumpfile.write_json(os.path.join(folder, entry.metadata),
+                            dumpfile.image_to_record(image))
+    with open(os.path.join(folder, manifest.images[full.id].data),
+              'wb') as stream:
+        stream.write(data)
+    manifest.write(folder)
+    return full, meta
+
+
+class DumpRegionTest(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.full, self.meta = write_dump(self.dir)
+
+    def region(self):
+        return DumpRegion(self.dir, chunk_size=1024)
+
+    def test_lists_the_records(self):
+        region = self.region()
+        self.assertEqual('dump:%s' % self.dir, region.name)
+        found = {i.name: i for i in region.list_images()}
+        self.assertEqual(self.full.copy(region=region.name), found['full'])
+        self.assertEqual({'full', 'meta'}, set(found))
+        self.assertTrue(region.has_data(self.full.id))
+        self.assertFalse(region.has_data(self.meta.id))
+        self.assertRaises(regions_base.ImageNotFound, region.get_image, 'x')
+
+    def test_download_verified(self):
+        chunks = list(self.region().download(self.full.id))
+        self.assertEqual(DATA, b''.join(chunks))
+        self.assertEqual(1024, len(chunks[0]))
+
+    def test_corrupt_file_detected_before_any_byte(self):
+        path = os.path.join(self.dir, self.full.id + '.img')
+        with open(path, 'r+b') as stream:
+            stream.write(b'?')
+        exc = self.assertRaises(verify.DigestMismatch, self.region().download,
+                                self.full.id)
+        self.assertIn(path + ': md5 differs', str(exc))
+
+    def test_record_only(self):
+        exc = self.assertRaises(regions_base.ImageNotFound,
+                                self.region().download, self.meta.id)
+        self.assertIn('dumped without its data', str(exc))
+
+    def test_missing_data_file(self):
+        os.remove(os.path.join(self.dir, self.full.id + '.img'))
+        exc = self.assertRaises(dumpfile.DumpFormatError, self.region)
+        self.assertIn('missing data file of image %s (full)' % self.full.id,
+                      str(exc))
+
+    def test_record_that_does_not_match_the_manifest(self):
+        path = os.path.join(self.dir, self.full.id + '.json')
+        dumpfile.write_json(path, dumpfile.image_to_record(
+            self.full.copy(checksum='other')))
+        exc = self.assertRaises(dumpfile.DumpFormatError, self.region)
+        self.assertEqual(path, exc.path)
+
+    def test_read_only(self):
+        region = self.region()
+        for call in (lambda: region.create_image('x', visibility='public',
+                                                 properties={}),
+                     lambda: region.upload(self.full.id, []),
+                     lambda: region.update(self.full.id, name='y'),
+                     lambda: region.deactivate(self.full.id),
+                     lambda: region.reactivate(self.full.id),
+                     lambda: region.delete(self.full.id)):
+            exc = self.assertRaises(regions_base.Refused, call)
+            self.assertIn('read-only', str(exc))
+        self.assertEqual(2, len(region.list_images()))

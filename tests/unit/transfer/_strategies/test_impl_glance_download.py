@@ -1,0 +1,184 @@
+"""``glance-download``: pulls where allowed, streams elsewhere, verified.
+
+The Glance calls (import methods, the import, its tasks) are replaced by a
+fake that "pulls" by copying the master's data into the in-memory region,
+as a regional Glance would.
+"""
+
+import fixtures
+from oslo_config import cfg
+from oslo_config import fixture as config_fixture
+from oslotest import base as test_base
+
+from glance_sync.conf import transfer as transfer_conf
+from glance_sync.regions import base
+from glance_sync.transfer import TransferStats, _glance
+from glance_sync.transfer._strategies import impl_glance_download
+from tests.unit.transfer import fakes
+
+
+class FakeGlances:
+    """What the regions' Glances answer; pulls copy the master's data."""
+
+    def __init__(self, master, data):
+        self.master = master
+        self.data = data
+        self.methods = {}
+        #: copy id -> list of task states still to report, last one kept.
+        self.tasks = {}
+        self.outcome = {}
+        self.started = []
+        self.poll_error = {}
+
+    def client_of(self, region):
+        return None if region.name == 'not-glance' else object()
+
+    def import_methods(self, region):
+        return self.methods.get(region.name, ['glance-direct',
+                                              'glance-download'])
+
+    def start_download(self, region, image_id, source, source_id):
+        self.started.append((region.name, image_id, source.name, source_id))
+        outcome = self.outcome.get(region.name, 'success')
+        if isinstance(outcome, Exception):
+            raise outcome
+        states = [{'status': 'processing'}]
+        if outcome == 'success':
+            region.upload(image_id, [self.data], size=len(self.data))
+            states.append({'status': 'success'})
+        elif outcome == 'corrupt':
+            region.upload(image_id, [self.data[:-1] + b'?'])
+            states.append({'status': 'success'})
+        elif outcome == 'failure':
+            states.append({'status': 'failure',
+                           'message': 'URI not allowed by import filtering'})
+        self.tasks[image_id] = states
+
+    def latest_task(self, region, image_id):
+        if region.name in self.poll_error:
+            raise self.poll_error[region.name]
+        states = self.tasks.get(image_id)
+        if not states:
+            return None
+        return states.pop(0) if len(states) > 1 else states[0]
+
+
+class GlanceDownloadTest(fakes.StrategyTestCase, test_base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.make_master()
+        self.glances = FakeGlances(self.master, self.data)
+        for name in ('client_of', 'import_methods', 'start_download',
+                     'latest_task'):
+            self.useFixture(fixtures.MockPatchObject(
+                _glance, name, getattr(self.glances, name)))
+        # Streamed copies go to the in-memory regions as they are.
+        self.useFixture(fixtures.MockPatchObject(
+            _glance, 'upload', lambda region, image_id, chunks, size:
+            region.upload(image_id, chunks, size)))
+        conf = self.useFixture(config_fixture.Config(cfg.ConfigOpts()))
+        transfer_conf.register_opts(conf.conf)
+        conf.config(group='transfer', import_poll_interval=0.05,
+                    import_timeout=5)
+        self.strategy = impl_glance_download.GlanceDownloadStrategy(
+            conf.conf)
+        self.logger = self.useFixture(fixtures.FakeLogger())
+        self.two = self.memory_region('RegionTwo')
+        self.three = self.memory_region('RegionThree')
+        self.four = self.memory_region('other:RegionFour')
+
+    def transfer(self, *regions):
+        stats = TransferStats()
+        results = self.strategy.transfer(self.master, self.image,
+                                         [(r, None) for r in regions],
+                                         stats=stats)
+        return results, stats
+
+    def test_same_keystone_pulls_other_keystone_streamed(self):
+        results, stats = self.transfer(self.two, self.three, self.four)
+        for region in (self.two, self.three, self.four):
+            self.assert_copy(results[region.name], region)
+        self.assertEqual(['RegionThree', 'RegionTwo'], sorted(stats.pulled))
+        self.assertEqual(['other:RegionFour'], list(stats.fallbacks))
+        # One download, for the region streamed; none by us for the pulls.
+        self.assertEqual(1, len(self.master.calls_to('download')))
+        self.assertIn('glance-download: region other:RegionFour cannot pull '
+                      'image cirros (%s) from the master (it is under the '
+                      'Keystone of target other, the master under that of '
+                      'target master' % self.image.id, self.logger.output)
+        self.assertIn('streaming it instead', self.logger.output)
+        self.assertEqual({('RegionTwo', 'RegionOne', self.image.id),
+                          ('RegionThree', 'RegionOne', self.image.id)},
+                         {(r, s, i) for r, _, s, i in self.glances.started})
+
+    def test_method_not_enabled_streamed(self):
+        self.glances.methods['RegionThree'] = ['glance-direct', 'web-download']
+        results, stats = self.transfer(self.two, self.three)
+        self.assert_copy(results['RegionThree'], self.three)
+        self.assertEqual(['RegionTwo'], stats.pulled)
+        self.assertIn('does not enable the glance-download import method '
+                      '(enabled: glance-direct, web-download)',
+                      stats.fallbacks['RegionThree'])
+
+    def test_failed_import_task_streamed_instead(self):
+        self.glances.outcome['RegionThree'] = 'failure'
+        results, stats = self.transfer(self.two, self.three)
+        self.assert_copy(results['RegionTwo'], self.two)
+        self.assert_copy(results['RegionThree'], self.three)
+        self.assertIn('its import failed: URI not allowed by import '
+                      'filtering', stats.fallbacks['RegionThree'])
+        # The record of the failed import was removed, not left queued.
+        self.assertEqual([results['RegionThree'].id],
+                         [i.id for i in self.three.list_images()])
+
+    def test_refused_import_streamed_instead(self):
+        self.glances.outcome['RegionTwo'] = base.Refused(
+            'RegionTwo', action='importing', reason='HTTP 403')
+        results, stats = self.transfer(self.two)
+        self.assert_copy(results['RegionTwo'], self.two)
+        self.assertIn('the import was refused', stats.fallbacks['RegionTwo'])
+        self.assertEqual(1, len(self.two.list_images()))
+
+    def test_pulled_copy_verified(self):
+        self.glances.outcome['RegionTwo'] = 'corrupt'
+        results, _ = self.transfer(self.two, self.three)
+        self.assert_copy(results['RegionThree'], self.three)
+        error = results['RegionTwo']
+        self.assertIsInstance(error, base.CopyFailed)
+        self.assertIn('md5 differs: the master image has %s, the copy in '
+                      'RegionTwo has' % self.image.checksum, str(error))
+        self.assertEqual([], self.two.list_images())
+
+    def test_region_failing_while_pulling(self):
+        self.glances.poll_error['RegionThree'] = base.RegionUnavailable(
+            'RegionThree', reason='connection refused')
+        results, _ = self.transfer(self.two, self.three)
+        self.assert_copy(results['RegionTwo'], self.two)
+        self.assertIn('connection refused', str(results['RegionThree']))
+
+    def test_import_timeout(self):
+        self.glances.outcome['RegionTwo'] = 'hang'
+        self.strategy.options = self.strategy.options.__class__(
+            import_poll_interval=0.01, import_timeout=0.1)
+        results, _ = self.transfer(self.two)
+        self.assertIn('the import did not end within',
+                      str(results['RegionTwo']))
+        self.assertEqual([], self.two.list_images())
+
+    def test_not_glance_streamed(self):
+        other = self.memory_region('not-glance')
+        results, stats = self.transfer(other)
+        self.assert_copy(results['not-glance'], other)
+        self.assertIn('needs Glance regions', stats.fallbacks['not-glance'])
+
+    def test_import_methods_cached(self):
+        calls = []
+        real = self.glances.import_methods
+        self.glances.import_methods = lambda region: calls.append(
+            region.name) or real(region)
+        self.useFixture(fixtures.MockPatchObject(
+            _glance, 'import_methods', self.glances.import_methods))
+        self.strategy.cannot_pull(self.master, self.two)
+        self.strategy.cannot_pull(self.master, self.two)
+        self.assertEqual(['RegionTwo'], calls)

@@ -1,0 +1,172 @@
+"""Strategies behind the engine's copier: per copy, or gathered per image."""
+
+import os
+import time
+from concurrent import futures
+
+from oslotest import base as test_base
+
+from glance_sync import engine
+from glance_sync.regions import base
+from glance_sync.regions.drivers import memory
+from glance_sync.rules.actions import ImageRecord
+from glance_sync.rules.selection import MasterIndex
+from glance_sync.transfer import copiers, loader
+from tests.unit.rules import fakes as rule_fakes
+from tests.unit.transfer import fakes
+
+TENANT = rule_fakes.TENANT
+
+
+def master_with_data(sizes):
+    """A master region holding one public image of random bytes per size."""
+    master = memory.MemoryRegion('RegionOne', tenant_id=TENANT)
+    for name, size in sizes.items():
+        record = master.create_image(name, visibility='public',
+                                     properties={'type': 'base'},
+                                     disk_format='raw',
+                                     container_format='bare')
+        master.upload(record.id, [os.urandom(size)], size=size)
+    master.reset_calls()
+    return master
+
+
+def record(name):
+    return ImageRecord(name=name, visibility='public',
+                       properties={'type': 'base'}, disk_format='raw',
+                       container_format='bare')
+
+
+class StrategyCopierTest(test_base.BaseTestCase):
+
+    def test_copies_through_the_strategy_of_the_region_target(self):
+        master = master_with_data({'a': 5000})
+        image = master.list_images()[0]
+        region = memory.MemoryRegion('other:RegionFour')
+        copier = copiers.strategy_copier(loader.StrategySelector())
+        copy = copier(master, image, region, record('a'))
+        self.assertEqual((image.checksum, 'active', 'a'),
+                         (copy.checksum, copy.status, copy.name))
+        self.assertRaises(base.CopyFailed, copier, master,
+                          image.copy(status='queued'), region, record('a'))
+
+
+class FanOutCopierTest(test_base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.master = master_with_data({'small': 3000, 'big': 9000})
+        self.images = {i.name: i for i in self.master.list_images()}
+        self.regions = [memory.MemoryRegion(n) for n in
+                        ('RegionTwo', 'RegionThree', 'other:RegionFour')]
+
+    def copier(self, **kwargs):
+        kwargs.setdefault('gather_window', 10)
+        return copiers.FanOutCopier(loader.StrategySelector(), **kwargs)
+
+    def run_regions(self, copier, plans, pause=None):
+        """Each region in its own thread, copying its images in order."""
+        copier.announce(list(plans))
+
+        def one(region):
+            names = plans[region.name]
+            with copier.region(region.name):
+                time.sleep(0.05)  # listing and planning
+                copier.plan(region.name, [self.images[n].id for n in names])
+                copies = []
+                for name in names:
+                    if pause and pause[0] == (region.name, name):
+                        time.sleep(pause[1])
+                    copies.append(copier(self.master, self.images[name],
+                                         region, record(name)))
+                return copies
+        with futures.ThreadPoolExecutor(len(self.regions)) as pool:
+            return dict(zip(plans, pool.map(one, [
+                r for r in self.regions if r.name in plans])))
+
+    def test_each_image_read_once_for_every_region(self):
+        plans = {r.name: ['small', 'big'] for r in self.regions}
+        started = time.monotonic()
+        result = self.run_regions(self.copier(), plans)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(2, len(self.master.calls_to('download')))
+        for region in self.regions:
+            self.assertEqual(
+                [(self.images[n].checksum, 'active')
+                 for n in ('small', 'big')],
+                [(c.checksum, c.status) for c in result[region.name]])
+
+    def test_regions_planning_different_images(self):
+        plans = {'RegionTwo': ['small', 'big'], 'RegionThree': ['big'],
+                 'other:RegionFour': ['small']}
+        self.run_regions(self.copier(), plans)
+        self.assertEqual(2, len(self.master.calls_to('download')))
+
+    def test_a_region_that_left_is_not_waited_for(self):
+        copier = self.copier(gather_window=30)
+        with copier.region('other:RegionFour', [self.images['small'].id]):
+            pass
+        started = time.monotonic()
+        self.run_regions(copier, {'RegionTwo': ['small']})
+        self.assertLess(time.monotonic() - started, 5)
+
+    def test_late_region_not_waited_for_beyond_the_window(self):
+        plans = {r.name: ['small'] for r in self.regions}
+        started = time.monotonic()
+        self.run_regions(self.copier(gather_window=0.3), plans,
+                         pause=(('RegionThree', 'small'), 1.0))
+        self.assertLess(time.monotonic() - started, 5)
+        # The late region got a transfer of its own.
+        self.assertEqual(2, len(self.master.calls_to('download')))
+
+    def test_failure_raised_in_its_region_only(self):
+        broken = fakes.FakeRegion('RegionThree')
+        broken.fail_after = 10
+        self.regions[1] = broken
+        copier = self.copier()
+        copier.announce([r.name for r in self.regions])
+        errors = {}
+
+        def one(region):
+            with copier.region(region.name, [self.images['big'].id]):
+                try:
+                    return copier(self.master, self.images['big'], region,
+                                  record('big'))
+                except base.CopyFailed as exc:
+                    errors[region.name] = exc
+        with futures.ThreadPoolExecutor(3) as pool:
+            list(pool.map(one, self.regions))
+        self.assertEqual(['RegionThree'], list(errors))
+        self.assertIn('disk full', str(errors['RegionThree']))
+        self.assertEqual(1, len(self.master.calls_to('download')))
+
+
+class EngineTest(test_base.BaseTestCase):
+    """The engine applies whole region plans through the fan-out copier."""
+
+    def test_parallel_region_plans_read_each_image_once(self):
+        master = master_with_data({'cirros': 4000, 'ubuntu': 7000})
+        index = MasterIndex.build(master.list_images(True), TENANT,
+                                  'RegionOne')
+        rules = rule_fakes.rules()
+        regions = [memory.MemoryRegion(n, tenant_id=TENANT)
+                   for n in ('RegionTwo', 'RegionThree')]
+        copier = copiers.FanOutCopier(loader.StrategySelector())
+        copier.announce([r.name for r in regions])
+
+        def sync(region):
+            with copier.region(region.name):
+                plan = engine.plan_region(index, region.list_images(True),
+                                          rules, region.name)
+                copier.plan(region.name, [u.master.id for u in plan.uploads])
+                return engine.apply_plan(plan, region, master_region=master,
+                                         copier=copier)
+        with futures.ThreadPoolExecutor(2) as pool:
+            reports = list(pool.map(sync, regions))
+        self.assertEqual([{'cirros', 'ubuntu'}] * 2,
+                         [set(r.created) for r in reports])
+        self.assertEqual(2, len(master.calls_to('download')))
+        sums = {i.name: i.checksum for i in master.list_images()}
+        for region in regions:
+            self.assertEqual(sums, {i.name: i.checksum
+                                    for i in region.list_images()})

@@ -1,0 +1,1 @@
+"""Developer tools of glance-sync: the local cloud, benchmarks, helpers."""

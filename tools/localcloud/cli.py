@@ -1,0 +1,116 @@
+"""``python -m tools.localcloud --dir DIR [--base-port N] COMMAND``.
+
+Commands: ``up [--plugin] [--master-extra-conf FILE]``, ``down``,
+``status``, ``stop-glance REGION``, ``start-glance REGION``. Exit status 0
+on success; 1 when a service did not come up (its log tail is printed) or,
+for ``status``, when some service does not answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import pathlib
+import sys
+import time
+
+from tools.localcloud import cloud
+from tools.localcloud import info as info_mod
+from tools.localcloud import procs
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='python -m tools.localcloud',
+        description='A two-Keystone, four-glance-api cloud on 127.0.0.1.')
+    parser.add_argument('--dir', required=True, type=pathlib.Path,
+                        help='run directory: configs, databases, stores, '
+                             'logs, pids and cloud.json')
+    parser.add_argument('--base-port', type=int,
+                        help='first of 6 consecutive ports (default: the '
+                             'recorded one, else derived from --dir)')
+    parser.add_argument('-v', '--verbose', action='store_true')
+    sub = parser.add_subparsers(dest='command', required=True)
+    up = sub.add_parser('up', help='start the cloud (quick if it runs)')
+    up.add_argument('--plugin', action='store_true',
+                    help='add the glance_sync paste filter to the master '
+                         'glance-api pipelines')
+    up.add_argument('--master-extra-conf', type=pathlib.Path,
+                    metavar='FILE',
+                    help='ini snippet appended to the master glance-api.conf')
+    sub.add_parser('down', help='stop every service started here')
+    sub.add_parser('status', help='show each service and whether it answers')
+    for name in ('stop-glance', 'start-glance'):
+        cmd = sub.add_parser(name, help='%s one region\'s glance-api'
+                             % name.split('-')[0])
+        cmd.add_argument('region')
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command.
+
+    :param argv: arguments (default: ``sys.argv[1:]``).
+    :returns: the exit status.
+    """
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format='localcloud: %(message)s', stream=sys.stderr)
+    # keystoneauth and urllib3 are chatty at INFO; their news is not ours.
+    for noisy in ('keystoneauth', 'urllib3', 'stevedore'):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return _COMMANDS[args.command](args)
+    except (procs.ServiceFailed, cloud.CloudError,
+            info_mod.CloudNotFound, KeyError) as exc:
+        print('localcloud: error: %s' % (exc.args[0] if isinstance(
+            exc, KeyError) else exc), file=sys.stderr)
+        return 1
+
+
+def _up(args: argparse.Namespace) -> int:
+    extra = (args.master_extra_conf.read_text()
+             if args.master_extra_conf else None)
+    started = time.monotonic()
+    result = cloud.up(args.dir, cloud.Options(args.base_port, args.plugin,
+                                              extra))
+    print('local cloud ready in %.1fs: %s/cloud.json'
+          % (time.monotonic() - started, result.dir))
+    for region in result.regions.values():
+        print('  %-12s %-7s %s' % (region.name, region.target, region.url))
+    for ks in result.keystones.values():
+        print('  %-12s %-7s %s' % (ks.name, ks.target, ks.url))
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    stopped = cloud.down(args.dir)
+    print('stopped: %s' % (', '.join(stopped) or 'nothing was running'))
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    lines = cloud.status(args.dir)
+    for line in lines:
+        state = 'up' if line.answers else (
+            'not answering' if line.pid else 'stopped')
+        print('%-18s %-14s pid %-8s %s' % (line.name, state,
+                                           line.pid or '-', line.url))
+    return 0 if all(line.answers for line in lines) else 1
+
+
+def _stop_glance(args: argparse.Namespace) -> int:
+    was = cloud.stop_glance(args.dir, args.region)
+    print('glance %s %s' % (args.region, 'stopped' if was
+                            else 'was not running'))
+    return 0
+
+
+def _start_glance(args: argparse.Namespace) -> int:
+    pid = cloud.start_glance(args.dir, args.region)
+    print('glance %s running, pid %d' % (args.region, pid))
+    return 0
+
+
+_COMMANDS = {'up': _up, 'down': _down, 'status': _status,
+             'stop-glance': _stop_glance, 'start-glance': _start_glance}

@@ -1,0 +1,190 @@
+"""One local glance-api: configuration, database and process.
+
+Each region's glance-api has a folder with ``etc/`` (``glance-api.conf``
+and a copy of the sample ``glance-api-paste.ini`` installed with glance),
+its SQLite database, its ``file`` store (``images/``), the staging and
+tasks stores, locks and its log. It runs under gunicorn with
+``OS_GLANCE_CONFIG_DIR`` pointing at ``etc/``, through
+:mod:`tools.localcloud.glance_wsgi` (glance's own application with SQLite
+made safe for threads, which also creates the database at first start).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import re
+import subprocess
+import sys
+
+from tools.localcloud import layout as lay
+from tools.localcloud import procs
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+APP = 'tools.localcloud.glance_wsgi:application'
+FILTER_NAME = 'glance_sync'
+FILTER_SECTION = """
+[filter:glance_sync]
+paste.filter_factory = glance_sync.glance_plugin.filter:filter_factory
+"""
+#: Pipeline flavours of the sample paste ini that run keystone auth.
+KEYSTONE_FLAVOURS = ('keystone', 'keystone+caching',
+                     'keystone+cachemanagement')
+
+CONF_TEMPLATE = """\
+[DEFAULT]
+debug = false
+enabled_backends = local:file
+enabled_import_methods = [glance-direct,web-download,copy-image,glance-download]
+worker_self_reference_url = {url}
+public_endpoint = {url}
+# The master's file locations are read by the ``store`` transfer strategy.
+show_image_direct_url = true
+show_multiple_locations = {show_locations}
+image_cache_dir = {dir}/cache
+
+[database]
+connection = sqlite:///{dir}/glance.sqlite
+# A test cloud needs no durability; fsyncs cost seconds on this machine.
+sqlite_synchronous = false
+
+[glance_store]
+default_backend = local
+
+[local]
+filesystem_store_datadir = {dir}/images/
+
+[os_glance_staging_store]
+filesystem_store_datadir = {dir}/staging/
+
+[os_glance_tasks_store]
+filesystem_store_datadir = {dir}/tasks/
+
+[paste_deploy]
+flavor = keystone
+config_file = {dir}/etc/glance-api-paste.ini
+
+# No region_name here: it breaks token validation.
+[keystone_authtoken]
+www_authenticate_uri = {keystone}
+auth_url = {keystone}
+auth_type = password
+user_domain_name = Default
+project_domain_name = Default
+project_name = {service_project}
+username = {service_user}
+password = {password}
+
+[oslo_concurrency]
+lock_path = {dir}/locks
+
+# glance-download from the master: loopback and its port are refused by
+# default.
+[import_filtering_opts]
+allowed_ports = [80,443,{master_port}]
+allowed_hosts = [127.0.0.1]
+"""
+
+
+@dataclasses.dataclass
+class Settings:
+    """How one glance-api is configured.
+
+    :param region: its region.
+    :param service_password: password of the ``glance`` service user in the
+        region's Keystone.
+    :param plugin: add the glance-sync paste filter (master only).
+    :param extra_conf: text appended to ``glance-api.conf``.
+    """
+
+    region: str
+    service_password: str
+    plugin: bool = False
+    extra_conf: str = ''
+
+
+def sample_paste_ini() -> pathlib.Path:
+    """:returns: the sample paste ini installed with glance in this venv.
+
+    :raises FileNotFoundError: when glance's data files are missing.
+    """
+    path = pathlib.Path(sys.prefix) / 'etc' / 'glance' / 'glance-api-paste.ini'
+    if not path.exists():
+        raise FileNotFoundError('glance sample paste ini not found at %s'
+                                % path)
+    return path
+
+
+def configure(cloud: lay.Layout, settings: Settings) -> pathlib.Path:
+    """Write a glance-api's folder (the database comes at first start).
+
+    :param cloud: the cloud's layout.
+    :param settings: how to configure it.
+    :returns: the service folder.
+    """
+    folder = cloud.service_dir(lay.glance_service(settings.region))
+    for sub in ('etc', 'images', 'staging', 'tasks', 'cache', 'locks'):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    keystone = dict(lay.REGIONS)[settings.region]
+    conf = folder / 'etc' / 'glance-api.conf'
+    conf.write_text(CONF_TEMPLATE.format(
+        dir=folder, url=cloud.url(lay.glance_service(settings.region)),
+        show_locations=str(settings.region == lay.MASTER_REGION).lower(),
+        keystone=cloud.keystone_url(keystone.name),
+        service_project=lay.SERVICE_PROJECT,
+        service_user=lay.GLANCE_SERVICE_USER,
+        password=settings.service_password,
+        master_port=cloud.port(lay.glance_service(lay.MASTER_REGION)),
+    ) + settings.extra_conf)
+    conf.chmod(0o600)
+    paste = paste_ini(sample_paste_ini().read_text(), folder, settings.plugin)
+    (folder / 'etc' / 'glance-api-paste.ini').write_text(paste)
+    return folder
+
+
+def paste_ini(sample: str, folder: pathlib.Path, plugin: bool) -> str:
+    """Adapt glance's sample paste ini to one local glance-api.
+
+    :param sample: the sample's text.
+    :param folder: the service folder (for the healthcheck's disable file).
+    :param plugin: insert the glance-sync filter after ``context`` in every
+        keystone pipeline flavour.
+    :returns: the new text.
+    """
+    text = sample.replace('/etc/glance/healthcheck_disable',
+                          str(folder / 'healthcheck_disable'))
+    if not plugin:
+        return text
+    lines = []
+    for line in text.splitlines():
+        match = re.match(r'^([\w+]+)\s*=\s*(.*)$', line)
+        if match and match.group(1) in KEYSTONE_FLAVOURS:
+            stages = match.group(2).split()
+            stages.insert(stages.index('context') + 1, FILTER_NAME)
+            line = '%s = %s' % (match.group(1), ' '.join(stages))
+        lines.append(line)
+    return '\n'.join(lines) + '\n' + FILTER_SECTION
+
+
+def start(cloud: lay.Layout, region: str,
+          first: bool = False) -> subprocess.Popen[bytes]:
+    """Run a region's glance-api under gunicorn.
+
+    :param cloud: the cloud's layout.
+    :param region: which region.
+    :param first: first start: create the database before serving.
+    :returns: the gunicorn master process.
+    """
+    service = lay.glance_service(region)
+    folder = cloud.service_dir(service)
+    cmd = procs.gunicorn_command(folder, cloud.port(service), APP,
+                                 extra=('--pythonpath', str(REPO_ROOT)))
+    env = {'OS_GLANCE_CONFIG_DIR': str(folder / 'etc')}
+    if first:
+        env['LOCALCLOUD_GLANCE_DB_SYNC'] = '1'
+    return procs.spawn(folder, cmd, env=env)
+
+
+def health_url(cloud: lay.Layout, region: str) -> str:
+    """:returns: the URL that tells whether a region's glance-api is up."""
+    return cloud.url(lay.glance_service(region)) + '/healthcheck'
