@@ -214,9 +214,16 @@ class FunctionalTestCase(base.BaseTestCase):
             lock = open(pathlib.Path(self.cloud.dir)  # noqa: SIM115
                         / ('.region-%s.lock' % info.name), 'w')
             self._region_locks[info.name] = lock
-            self.addCleanup(lock.close)
+            self.addCleanup(self._release_region, info.name)
             self._flock(lock, fcntl.LOCK_SH, info.name)
         return info
+
+    def _release_region(self, name: str) -> None:
+        # Forgotten as well as closed: a cleanup that runs later (they run
+        # last registered first) and reaches the region again must take the
+        # lock anew, or another process could restart that glance-api
+        # under it.
+        self._region_locks.pop(name).close()
 
     def _flock(self, lock: Any, mode: int, region: str) -> None:
         deadline = time.monotonic() + LOCK_TIMEOUT

@@ -104,8 +104,8 @@ class ManageTestCase(base.FunctionalTestCase):
         self.token = 'gs%s' % uuid.uuid4().hex[:10]
         self.folder = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
         self._names: set[str] = set()
-        # Registered first, so it runs last: after the make_image deletes,
-        # while this test still holds its region locks.
+        # Registered first, so it runs last: after the make_image deletes.
+        # The region locks are released by then; glance() takes them again.
         self.addCleanup(self._delete_named)
 
     # Images
