@@ -60,8 +60,9 @@ def _sync_group(config: LegacyConfig) -> list[str]:
     if settings.preferable_order:
         lines.append('preferable_order = %s'
                      % _join(settings.preferable_order, sort=False))
-    if config.max_workers != 1:
-        lines.append('parallelism = %d' % config.max_workers)
+    # Always written: the native default (several regions at once, so
+    # that they share each read) is not GlanceSync's (one).
+    lines.append('parallelism = %d' % config.max_workers)
     lines.append('list_images_timeout = %s' % settings.list_images_timeout)
     return lines + _RECORD_SOURCE_NOTE
 

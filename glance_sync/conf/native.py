@@ -40,7 +40,7 @@ from keystoneauth1 import plugin as ks_plugin
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 
-from glance_sync.conf import checks, rules, sync, targets
+from glance_sync.conf import checks, rules, sync, targets, transfer
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.rules.options import SyncSettings, TargetRules
@@ -67,7 +67,7 @@ class NativeConfig(SyncConfig):
         self._auth = auth
 
     def project_name(self, target: str) -> str | None:
-        """The ``project_name`` of the target's group, if its plugin has one."""
+        """The target group's ``project_name``, if its plugin has one."""
         self._check_target(target)
         try:
             name = self.conf[targets.group_name(target)].project_name
@@ -156,6 +156,8 @@ def load(conf: cfg.ConfigOpts, overrides: Iterable[str] = ()) -> NativeConfig:
         preferable_order=tuple(section('preferable_order')),
         list_images_timeout=section('list_images_timeout'))
     auth = {n: _auth_plugin(conf, n) for n in names}
+    for name in names:
+        _check_strategy(conf, name)
     return NativeConfig(conf, settings, auth, section('parallelism'))
 
 
@@ -181,6 +183,19 @@ def _register_targets(conf: cfg.ConfigOpts,
         _register_plugin_opts(conf, targets.group_name(name))
     apply(lambda group, option: option not in ('targets', 'auth_type'))
     return names
+
+
+def _check_strategy(conf: cfg.ConfigOpts, target: str) -> None:
+    """A target's transfer strategy must be installed: a typo is a
+    configuration error at start, not a failed copy later."""
+    transfer.register_opts(conf)
+    group, name = transfer.strategy_source(conf, targets.group_name(target))
+    installed = transfer.installed_strategies()
+    if name not in installed:
+        raise ConfigError(_location(conf, group, 'transfer_strategy'), group,
+                          'transfer_strategy',
+                          'unknown strategy %r (installed: %s)'
+                          % (name, ', '.join(installed)))
 
 
 def _register_plugin_opts(conf: cfg.ConfigOpts, group: str) -> None:

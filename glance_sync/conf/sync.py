@@ -33,10 +33,13 @@ _OPTS = [
                      'sync names no region or a whole target; the others '
                      'follow. Regions of other targets are written '
                      '"target:Region".'),
-    cfg.IntOpt('parallelism', default=1, min=1,
+    cfg.IntOpt('parallelism', default=4, min=1,
                help='How many regions a full sync (glance-sync-manage sync, '
                     'the daemon\'s reconcile pass) handles at the same '
-                    'time.'),
+                    'time. Regions handled together share one read of each '
+                    'master image (transfer strategies stream and store); '
+                    '1 copies region after region, reading each image '
+                    'again for every region.'),
     cfg.FloatOpt('list_images_timeout', default=30.0, min=0.1,
                  help='Seconds to wait for a region to list its images.'),
     cfg.BoolOpt('record_source', default=True,

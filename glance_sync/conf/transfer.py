@@ -21,13 +21,19 @@ data lives::
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from oslo_config import cfg
 
-__all__ = ['DEFAULT_STRATEGY', 'STORE_GROUP', 'TRANSFER_GROUP', 'list_opts',
-           'register_opts', 'strategy_of', 'target_opts']
+__all__ = ['DEFAULT_STRATEGY', 'STORE_GROUP', 'STRATEGY_NAMESPACE',
+           'TRANSFER_GROUP', 'installed_strategies', 'list_opts',
+           'register_opts', 'strategy_of', 'strategy_source', 'target_opts']
 
 #: The strategy used when no group sets one.
 DEFAULT_STRATEGY = 'stream'
+
+#: The stevedore namespace of the strategies.
+STRATEGY_NAMESPACE = 'glance_sync.transfer.strategies'
 
 TRANSFER_GROUP = 'transfer'
 STORE_GROUP = 'transfer_store'
@@ -138,6 +144,16 @@ def strategy_of(conf: cfg.ConfigOpts, target_group: str | None) -> str:
         or an unregistered group skips it.
     :returns: the strategy name, as configured (not checked here).
     """
+    return strategy_source(conf, target_group)[1]
+
+
+def strategy_source(conf: cfg.ConfigOpts,
+                    target_group: str | None) -> tuple[str, str]:
+    """Like :func:`strategy_of`, also saying which group set it.
+
+    :returns: ``(group, name)``; the group is ``DEFAULT`` when no other
+        one sets it.
+    """
     for group in (target_group, 'sync'):
         if group is None:
             continue
@@ -146,8 +162,15 @@ def strategy_of(conf: cfg.ConfigOpts, target_group: str | None) -> str:
         except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
             continue
         if value:
-            return str(value)
-    return str(conf.transfer_strategy)
+            return group, str(value)
+    return 'DEFAULT', str(conf.transfer_strategy)
+
+
+def installed_strategies() -> list[str]:
+    """The names of the installed strategies (entry points of
+    :data:`STRATEGY_NAMESPACE`), sorted."""
+    found = metadata.entry_points(group=STRATEGY_NAMESPACE)
+    return sorted({entry.name for entry in found})
 
 
 def list_opts() -> list[tuple[str | cfg.OptGroup, list[cfg.Opt]]]:

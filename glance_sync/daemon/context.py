@@ -2,7 +2,9 @@
 
 A :class:`SyncContext` bundles one loaded configuration with its cloud
 (:class:`~glance_sync.manage.cloud.Cloud`: a region object per name, one
-session per target) and the daemon's options. It is replaced as a whole
+session per target), the copier of its transfer strategies (shared by
+every task, so that tasks copying one image to several regions at the
+same time read it once) and the daemon's options. It is replaced as a whole
 when SIGHUP reloads the configuration: a task that started with the old
 one finishes with it.
 
@@ -20,6 +22,7 @@ from typing import Any
 
 from glance_sync.daemon import selection
 from glance_sync.manage.cloud import Cloud
+from glance_sync.manage.copier import make_copier
 from glance_sync.regions.base import MASTER_TARGET
 from glance_sync.rules.options import SyncSettings
 
@@ -68,6 +71,7 @@ class SyncContext:
     def __init__(self, cloud: Cloud, options: DaemonOptions) -> None:
         self.cloud = cloud
         self.options = options
+        self.copier = make_copier(cloud.config)
         self._topology: Topology | None = None
         self._lock = threading.Lock()
 

@@ -40,6 +40,7 @@ from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
+from glance_sync.transfer.copiers import FanOutCopier
 
 __all__ = [
     'WRITING',
@@ -166,13 +167,14 @@ class TaskRunner:
     :param contexts: returns the current :class:`SyncContext` (it changes
         when the configuration is reloaded).
     :param coordinator: the (image, region) locks.
-    :param copier: moves the bytes of each upload (verified).
+    :param copier: moves the bytes of each upload (verified); default:
+        the context's fan-out copier.
     :param lock_timeout: seconds to wait for a pair's lock; None: forever.
     """
 
     def __init__(self, contexts: Callable[[], SyncContext],
                  coordinator: coordination.Coordinator,
-                 copier: engine.Copier,
+                 copier: engine.Copier | None = None,
                  lock_timeout: float | None = None) -> None:
         self._contexts = contexts
         self._coordinator = coordinator
@@ -188,6 +190,12 @@ class TaskRunner:
         :raises coordination.CoordinationError: a lock was not obtained.
         """
         context = self._contexts()
+        copier = self._copier or context.copier
+        with _taking_part(copier, task.image_id, task.region):
+            return self._run(context, copier, task)
+
+    def _run(self, context: SyncContext, copier: engine.Copier,
+             task: dm.Task) -> Outcome:
         master = context.cloud.master()
         try:
             image: Image | None = master.get_image(task.image_id)
@@ -208,7 +216,8 @@ class TaskRunner:
         dependencies = [str(image.user_properties[p]) for p in AMI_PROPERTIES
                         if image.user_properties.get(p)]
         with self._locks(task, [image.id, *dependencies]):
-            return self._sync(context, task, master, image, dependencies)
+            return self._sync(context, task, master, image, dependencies,
+                              copier)
 
     @contextlib.contextmanager
     def _locks(self, task: dm.Task, image_ids: Iterable[str]
@@ -260,7 +269,8 @@ class TaskRunner:
         return images
 
     def _sync(self, context: SyncContext, task: dm.Task, master: Region,
-              image: Image, dependencies: Iterable[str]) -> Outcome:
+              image: Image, dependencies: Iterable[str],
+              copier: engine.Copier) -> Outcome:
         topology = self._candidate(context, task)
         if topology is None:
             return Outcome(Kind.DONE, 'region not a candidate')
@@ -292,9 +302,19 @@ class TaskRunner:
             return Outcome(Kind.DONE, 'nothing to do (%s)'
                            % (statuses or 'not selected here'))
         report = engine.apply_plan(plan, region, master_region=master,
-                                   copier=self._copier)
+                                   copier=copier)
         return Outcome(Kind.DONE, '; '.join(a.describe()
                                             for a in report.done))
+
+
+def _taking_part(copier: engine.Copier, image_id: str,
+                 region: str) -> contextlib.AbstractContextManager[None]:
+    """Tell a fan-out copier that this task may copy the image. Only
+    running tasks are waited for, never queued ones: a full worker pool
+    cannot hold a copy until the window ends."""
+    if isinstance(copier, FanOutCopier):
+        return copier.task(image_id, region)
+    return contextlib.nullcontext()
 
 
 def _names_for(index: MasterIndex, image_id: str) -> set[str]:

@@ -43,8 +43,6 @@ from glance_sync.daemon import (
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal
 from glance_sync.manage.cloud import OnlineCloud
-from glance_sync.manage.copier import make_copier
-from glance_sync.manage.progress import Progress
 from glance_sync.retry import RetryPolicy
 
 __all__ = ['Daemon', 'run']
@@ -98,7 +96,7 @@ class Daemon:
         self.coordinator = coordination.Coordinator.from_conf(
             conf, '%s-%d' % (group.worker_id, os.getpid()))
         task_runner = runner.TaskRunner(
-            self.context, self.coordinator, make_copier(Progress()),
+            self.context, self.coordinator,
             lock_timeout=conf.task_lease_time)
         self.worker = worker.Worker(
             self.journal, task_runner, executor.create_region_executor(conf),

@@ -1,10 +1,11 @@
-"""The engine's copier for real regions, reporting progress.
+"""The engine's copier for real regions: the configured transfer strategies.
 
-:func:`make_copier` returns an :data:`glance_sync.engine.Copier` that
-creates the record in the target region and streams the master image's
-data into it with :func:`glance_sync.transfer.copy_image` (verified: a copy
-whose size or hashes differ is deleted and reported), counting the bytes
-for a :class:`~glance_sync.manage.progress.Progress` on the way.
+:func:`make_copier` returns a :class:`~glance_sync.transfer.copiers.
+FanOutCopier` over each target's strategy (``[target:<name>]
+transfer_strategy``, ``stream`` by default): the regions synchronised at
+the same time share one read of each master image. :func:`reporting`
+wraps it so that a :class:`~glance_sync.manage.progress.Progress` sees
+each copy start, grow and end.
 
 A copy that keeps the master's id (``match_by = id``) fills the ``queued``
 record an interrupted copy left with that id, and a failed one is kept
@@ -14,30 +15,61 @@ again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import dataclasses
+import functools
 from typing import Any
 
-from glance_sync import engine, transfer
+from glance_sync import engine
 from glance_sync.manage.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules.actions import ImageRecord
+from glance_sync.transfer import copiers
+from glance_sync.transfer.base import Target
+from glance_sync.transfer.loader import StrategySelector
 
-__all__ = ['make_copier']
+__all__ = ['make_copier', 'prepare_target', 'reporting']
 
 
-def make_copier(progress: Progress) -> engine.Copier:
-    """A verified streaming copier that reports to ``progress``."""
+def make_copier(config: Any,
+                progress: Progress | None = None) -> copiers.FanOutCopier:
+    """The fan-out copier of a loaded configuration.
+
+    :param config: a :class:`~glance_sync.conf.loaded.SyncConfig` (a legacy
+        one uses the default strategy everywhere).
+    :param progress: counts the bytes handed to each region.
+    """
+    return copiers.FanOutCopier(StrategySelector.from_config(config),
+                                prepare=prepare_target(progress))
+
+
+def prepare_target(progress: Progress | None = None) -> copiers.Prepare:
+    """Builds each copy's :class:`~glance_sync.transfer.base.Target` from
+    the engine's record: a template, or, for a record that keeps the
+    master's id, the ``queued`` record created (or found) with that id."""
+
+    def prepare(region: base.Region, master_image: base.Image,
+                record: ImageRecord) -> Target:
+        on_bytes = (None if progress is None
+                    else functools.partial(progress.advance, region.name))
+        if record.image_id is None:
+            return dataclasses.replace(
+                copiers.target_of(region, master_image, record),
+                on_bytes=on_bytes)
+        return Target(region, _queued_record(region, record),
+                      keep_queued=True, on_bytes=on_bytes)
+
+    return prepare
+
+
+def reporting(copier: engine.Copier, progress: Progress) -> engine.Copier:
+    """``copier``, telling ``progress`` when each copy starts and ends."""
 
     def copy(master_region: base.Region, master_image: base.Image,
              region: base.Region, record: ImageRecord) -> base.Image:
         progress.start_image(region.name, master_image.name,
                              master_image.size or 0)
         try:
-            queued = _queued_record(region, record)
-            source = _Counting(master_region, region.name, progress)
-            new = transfer.copy_image(
-                source, master_image, region, queued,
-                keep_queued=record.image_id is not None)
+            new = copier(master_region, master_image, region, record)
         except Exception as exc:
             progress.finish_image(region.name, master_image.name, str(exc))
             raise
@@ -73,52 +105,3 @@ def _leftover(region: base.Region, image_id: str) -> base.Image | None:
     except base.ImageNotFound:
         return None
     return found if found.status == 'queued' else None
-
-
-class _Counting(base.Region):
-    """A source region whose downloads count the bytes they yield."""
-
-    def __init__(self, region: base.Region, target: str,
-                 progress: Progress) -> None:
-        super().__init__(region.name)
-        self._region = region
-        self._target = target
-        self._progress = progress
-
-    def download(self, image_id: str) -> Iterator[bytes]:
-        for chunk in self._region.download(image_id):
-            self._progress.advance(self._target, len(chunk))
-            yield chunk
-
-    # Everything else is the real region's.
-
-    def list_images(self, include_public: bool = False) -> list[base.Image]:
-        return self._region.list_images(include_public)
-
-    def get_image(self, image_id: str) -> base.Image:
-        return self._region.get_image(image_id)
-
-    def create_image(self, name: str, **kwargs: Any) -> base.Image:
-        return self._region.create_image(name, **kwargs)
-
-    def upload(self, image_id: str, chunks: Iterable[bytes],
-               size: int | None = None) -> base.Image:
-        return self._region.upload(image_id, chunks, size)
-
-    def update(self, image_id: str, *, name: str | None = None,
-               visibility: str | None = None,
-               set_properties: Mapping[str, Any] | None = None,
-               remove_properties: Iterable[str] = ()) -> base.Image:
-        return self._region.update(
-            image_id, name=name, visibility=visibility,
-            set_properties=set_properties,
-            remove_properties=remove_properties)
-
-    def deactivate(self, image_id: str) -> None:
-        self._region.deactivate(image_id)
-
-    def reactivate(self, image_id: str) -> None:
-        self._region.reactivate(image_id)
-
-    def delete(self, image_id: str) -> None:
-        self._region.delete(image_id)

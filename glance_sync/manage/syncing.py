@@ -7,12 +7,18 @@ fails is reported and the others go on (GlanceSync's rule). Up to
 ``parallel`` regions are handled at the same time, each in its own
 thread; the results come back in the order the regions were given.
 
+Bytes move through each target's transfer strategy; regions handled at
+the same time share one read of each master image (:func:`~glance_sync.
+manage.copier.make_copier`), so ``parallel`` also says how many regions
+one read feeds.
+
 After a real sync each region is listed again and its status computed
 from the same master index, so the result says exactly what is left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
@@ -20,7 +26,7 @@ from concurrent import futures
 
 from glance_sync import engine
 from glance_sync.manage.cloud import Cloud, OfflineCloud
-from glance_sync.manage.copier import make_copier
+from glance_sync.manage.copier import make_copier, reporting
 from glance_sync.manage.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
@@ -28,6 +34,7 @@ from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus
+from glance_sync.transfer.copiers import FanOutCopier
 
 __all__ = ['RegionResult', 'master_index', 'status_regions', 'sync_regions']
 
@@ -95,15 +102,23 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
     """
     progress = progress or Progress()
     index = index or master_index(cloud)
+    # Another master (a dump folder) has neither a store nor an API the
+    # regions could pull from: its images are streamed.
+    strategies = cloud.config if master is None else None
     master = master or cloud.master()
-    copier = (engine.offline_copier if isinstance(cloud, OfflineCloud)
-              else make_copier(progress))
+    fan = (None if isinstance(cloud, OfflineCloud)
+           else make_copier(strategies, progress))
+    copier = (engine.offline_copier if fan is None
+              else reporting(fan, progress))
 
     def one(name: str) -> RegionResult:
         region, rules, tenant = _region(cloud, name)
         try:
-            return _sync_one(cloud, index, master, region, rules, tenant,
-                             copier, dry_run, progress)
+            # Registered when its thread starts, not before: a region
+            # still queued for a thread must not be waited for.
+            with fan.region(name) if fan else contextlib.nullcontext():
+                return _sync_one(cloud, index, master, region, rules,
+                                 tenant, copier, dry_run, progress, fan)
         finally:
             progress.finish_region(name)
 
@@ -115,10 +130,13 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
 
 def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
               region: base.Region, rules: TargetRules, tenant: str,
-              copier: engine.Copier, dry_run: bool,
-              progress: Progress) -> RegionResult:
+              copier: engine.Copier, dry_run: bool, progress: Progress,
+              fan: FanOutCopier | None) -> RegionResult:
     plan = rules_plan.plan_region(index, region.list_images(True), rules,
                                   region.name, tenant_id=tenant)
+    if fan is not None:
+        fan.plan(region.name, [] if dry_run else
+                 [upload.master.id for upload in plan.uploads])
     progress.start_region(region.name, 0 if dry_run else plan.upload_bytes)
     result = RegionResult(region.name, plan.statuses)
     try:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar, Union
 
 from oslo_config import cfg
@@ -40,7 +40,7 @@ __all__ = ['NAMESPACE', 'Results', 'Target', 'TargetLike', 'TransferOptions',
            'TransferStats', 'TransferStrategy', 'as_targets']
 
 #: The stevedore namespace of the strategies.
-NAMESPACE = 'glance_sync.transfer.strategies'
+NAMESPACE = transfer_conf.STRATEGY_NAMESPACE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +60,11 @@ class Target:
     #: On failure keep the copy if it is still ``queued`` (a copy that must
     #: keep the master's id: Glance never gives a deleted id back).
     keep_queued: bool = False
+    #: Called with the size of each chunk handed to this region (progress
+    #: reports); strategies whose region pulls the data itself never call
+    #: it.
+    on_bytes: Callable[[int], None] | None = dataclasses.field(
+        default=None, compare=False)
 
 
 #: What :meth:`TransferStrategy.transfer` accepts for a target.

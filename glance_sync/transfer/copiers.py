@@ -31,6 +31,12 @@ copiers put the configured strategies there:
   leaves :meth:`FanOutCopier.region` (done, or stopped by a failure) is no
   longer waited for.
 
+  The daemon runs one task per (image, region) instead; a running task
+  declares itself with :meth:`FanOutCopier.task`, and the copies of that
+  image wait for each other the same way. Only running tasks are waited
+  for, never queued ones, so a full worker pool cannot make a copy wait
+  for a task that has no thread to run in.
+
 Records: the engine's record (an ``ImageRecord``: name, visibility,
 properties, formats, ``min_disk``, ``min_ram``) becomes the copy's template;
 a ``prepare`` callable may build the :class:`~glance_sync.transfer.base.
@@ -43,7 +49,7 @@ import contextlib
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, Protocol
 
 from glance_sync.regions import base
@@ -51,7 +57,8 @@ from glance_sync.transfer.base import (Results, Target, TransferOptions,
                                        TransferStrategy)
 from glance_sync.transfer.loader import StrategySelector
 
-__all__ = ['FanOutCopier', 'RecordLike', 'strategy_copier', 'target_of']
+__all__ = ['Copier', 'FanOutCopier', 'Prepare', 'RecordLike',
+           'strategy_copier', 'target_of']
 
 
 class RecordLike(Protocol):
@@ -108,6 +115,16 @@ def strategy_copier(selector: StrategySelector,
 
 
 @dataclasses.dataclass(eq=False)
+class _Participant:
+    """A region (or a daemon task) that may copy images soon."""
+
+    region: str
+    #: The master images it has still to copy, in order; ``None``: not
+    #: known yet, maybe any.
+    planned: list[str] | None
+
+
+@dataclasses.dataclass(eq=False)
 class _Batch:
     """The copies of one image gathered for one transfer."""
 
@@ -138,9 +155,8 @@ class FanOutCopier:
             TransferOptions.from_conf(selector.conf).gather_window
             if gather_window is None else gather_window)
         self.prepare = prepare
-        #: Region -> the master images it has still to copy (``None``:
-        #: not known yet, maybe any).
-        self._expected: dict[str, list[str] | None] = {}
+        #: Who may still arrive: a region's name, or a task's own key.
+        self._expected: dict[Hashable, _Participant] = {}
         self._open: dict[tuple[str, int], _Batch] = {}
         self._cond = threading.Condition()
 
@@ -149,12 +165,12 @@ class FanOutCopier:
         the window) until they say what they will copy, or leave."""
         with self._cond:
             for name in names:
-                self._expected.setdefault(name, None)
+                self._expected.setdefault(name, _Participant(name, None))
 
     def plan(self, name: str, image_ids: Sequence[str]) -> None:
         """Say which master images a region will copy, in order."""
         with self._cond:
-            self._expected[name] = list(image_ids)
+            self._expected[name] = _Participant(name, list(image_ids))
             self._cond.notify_all()
 
     @contextlib.contextmanager
@@ -166,14 +182,29 @@ class FanOutCopier:
         :param image_ids: the master images it will copy, in order, if
             known already (else call :meth:`plan`).
         """
+        planned = None if image_ids is None else list(image_ids)
+        with self._taking_part(name, _Participant(name, planned)):
+            yield
+
+    @contextlib.contextmanager
+    def task(self, image_id: str, region: str) -> Iterator[None]:
+        """A daemon task about to copy ``image_id`` to ``region``, for the
+        duration of the block; other regions' copies of the image wait
+        for it (within the window) until it arrives or leaves. Several
+        tasks of one region may take part at the same time."""
+        with self._taking_part(object(), _Participant(region, [image_id])):
+            yield
+
+    @contextlib.contextmanager
+    def _taking_part(self, key: Hashable,
+                     participant: _Participant) -> Iterator[None]:
         with self._cond:
-            self._expected[name] = (None if image_ids is None
-                                    else list(image_ids))
+            self._expected[key] = participant
         try:
             yield
         finally:
             with self._cond:
-                self._expected.pop(name, None)
+                self._expected.pop(key, None)
                 self._cond.notify_all()
 
     def __call__(self, master_region: base.Region, master_image: base.Image,
@@ -207,6 +238,11 @@ class FanOutCopier:
         with self._cond:
             self._passed(target.region.name, image_id)
             batch = self._open.get(key)
+            if batch is not None and any(t.region.name == target.region.name
+                                         for t in batch.targets):
+                # A second copy to one region (two tasks, two names): a
+                # transfer takes each region once, so it goes alone.
+                return _Batch(image_id, 0.0, [target], launched=True), True
             if batch is None:
                 batch = _Batch(image_id, time.monotonic() + self.gather_window)
                 self._open[key] = batch
@@ -224,15 +260,17 @@ class FanOutCopier:
     def _passed(self, region: str, image_id: str) -> None:
         """Arriving at an image: the region no longer plans the images
         before it in its list, nor this one."""
-        planned = self._expected.get(region)
-        if planned and image_id in planned:
-            del planned[:planned.index(image_id) + 1]
+        for participant in self._expected.values():
+            planned = participant.planned
+            if (participant.region == region and planned
+                    and image_id in planned):
+                del planned[:planned.index(image_id) + 1]
 
     def _everyone_in(self, batch: _Batch) -> bool:
         arrived = {t.region.name for t in batch.targets}
-        return not any(planned is None or batch.image_id in planned
-                       for name, planned in self._expected.items()
-                       if name not in arrived)
+        return not any(p.planned is None or batch.image_id in p.planned
+                       for p in self._expected.values()
+                       if p.region not in arrived)
 
     def _launch(self, batch: _Batch, strategy: TransferStrategy,
                 master_region: base.Region, master_image: base.Image) -> None:

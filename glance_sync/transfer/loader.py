@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from importlib import metadata
 from typing import Any
 
 from oslo_config import cfg
@@ -62,8 +61,7 @@ class StrategyLoadFailed(StrategyError):
 
 def strategy_names() -> list[str]:
     """The installed strategies' names, sorted."""
-    found = metadata.entry_points(group=NAMESPACE)
-    return sorted({entry.name for entry in found})
+    return transfer_conf.installed_strategies()
 
 
 def get_strategy(name: str, conf: cfg.ConfigOpts | None = None

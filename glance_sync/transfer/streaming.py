@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from glance_sync.regions import base
 from glance_sync.transfer import _glance, copies, fanout, verify
@@ -84,7 +84,8 @@ def _upload(target: Target, master_region: base.Region,
     def upload(feed: fanout.Feed) -> base.Image:
         copy = copies.record_for(target, master_image)
         try:
-            uploaded = _glance.upload(target.region, copy.id, feed.chunks(),
+            uploaded = _glance.upload(target.region, copy.id,
+                                      _counted(feed.chunks(), target.on_bytes),
                                       master_image.size)
             verify.check_copy(fan.digests or fan.expected, feed.taken,
                               feed.complete, uploaded, target.region.name)
@@ -97,6 +98,20 @@ def _upload(target: Target, master_region: base.Region,
             raise error from cause
         return uploaded
     return upload
+
+
+def _counted(chunks: Iterable[bytes],
+             on_bytes: Callable[[int], None] | None) -> Iterable[bytes]:
+    if on_bytes is None:
+        return chunks
+    return _counting(chunks, on_bytes)
+
+
+def _counting(chunks: Iterable[bytes],
+              on_bytes: Callable[[int], None]) -> Iterator[bytes]:
+    for chunk in chunks:
+        on_bytes(len(chunk))
+        yield chunk
 
 
 def _result(name: str, outcome: base.Image | BaseException,

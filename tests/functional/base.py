@@ -101,6 +101,7 @@ class FunctionalTestCase(base.BaseTestCase):
             self.skipTest(why)
         self.cloud = found
         self._region_locks: dict[str, Any] = {}
+        self._region_locks_guard = threading.Lock()
 
     def session(self, target: str = 'master') -> ks_session.Session:
         """A keystoneauth1 session for a target's sync account.
@@ -209,7 +210,10 @@ class FunctionalTestCase(base.BaseTestCase):
         :returns: the region's info.
         """
         info = self.cloud.region(region)
-        if info.name not in self._region_locks:
+        # Tests may reach regions from several threads at once.
+        with self._region_locks_guard:
+            if info.name in self._region_locks:
+                return info
             # Held until the test's cleanup, not a ``with`` block.
             lock = open(pathlib.Path(self.cloud.dir)  # noqa: SIM115
                         / ('.region-%s.lock' % info.name), 'w')
@@ -223,7 +227,8 @@ class FunctionalTestCase(base.BaseTestCase):
         # last registered first) and reaches the region again must take the
         # lock anew, or another process could restart that glance-api
         # under it.
-        self._region_locks.pop(name).close()
+        with self._region_locks_guard:
+            self._region_locks.pop(name).close()
 
     def _flock(self, lock: Any, mode: int, region: str) -> None:
         deadline = time.monotonic() + LOCK_TIMEOUT

@@ -76,7 +76,8 @@ class EventCollector:
             conf, url=transport_url())
         self.events: queue.Queue = queue.Queue()
         self.listener = oslo_messaging.get_notification_listener(
-            self.transport, [oslo_messaging.Target(topic=topic, exchange=exchange)],
+            self.transport,
+            [oslo_messaging.Target(topic=topic, exchange=exchange)],
             [_Endpoint(self.events)], executor='threading',
             pool='test-%s' % uuid.uuid4().hex)
 

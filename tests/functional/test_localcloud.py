@@ -53,8 +53,8 @@ class LocalCloudTest(base.FunctionalTestCase):
                                      disk_format='raw',
                                      container_format='bare')
         self.addCleanup(self.delete_image, 'RegionOne', image.id)
-        self.assertRaises(glance_exc.HTTPForbidden, glance.images.update, image.id,
-                          visibility='public')
+        self.assertRaises(glance_exc.HTTPForbidden, glance.images.update,
+                          image.id, visibility='public')
 
 
 class StopGlanceTest(base.FunctionalTestCase):

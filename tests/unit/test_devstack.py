@@ -105,8 +105,8 @@ class DevstackPluginTest(base.BaseTestCase):
         self.assertFalse((self.top / 'etc' / 'glance-sync').exists())
 
     def test_paste_filter_after_context_once(self):
-        self.run_plugin('configure_glance_sync_paste "$GLANCE_API_PASTE_INI"'
-                        '\nconfigure_glance_sync_paste "$GLANCE_API_PASTE_INI"')
+        configure = 'configure_glance_sync_paste "$GLANCE_API_PASTE_INI"'
+        self.run_plugin(configure + '\n' + configure)
         paste = self.parse('etc/glance/glance-api-paste.ini')
         self.assertEqual('glance_sync.glance_plugin.filter:filter_factory',
                          paste['filter:glance_sync']['paste.filter_factory'])

@@ -259,7 +259,8 @@ def _cloud_entry(creds: Credentials, regions: list[str]) -> dict[str, Any]:
 
 def openrc(creds: Credentials, region: str) -> str:
     """:returns: shell ``export`` lines for an account and a region."""
-    values = [('OS_AUTH_URL', creds.auth_url), ('OS_IDENTITY_API_VERSION', '3'),
+    values = [('OS_AUTH_URL', creds.auth_url),
+              ('OS_IDENTITY_API_VERSION', '3'),
               ('OS_USERNAME', creds.username), ('OS_PASSWORD', creds.password),
               ('OS_PROJECT_NAME', creds.project_name),
               ('OS_USER_DOMAIN_NAME', creds.user_domain_name),

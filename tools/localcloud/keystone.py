@@ -124,10 +124,11 @@ def write_setup(cloud: lay.Layout, spec: lay.KeystoneSpec,
                 passwords: Passwords) -> None:
     """Ask the Keystone's first start to create its database and accounts.
 
-    Writes ``setup.json`` (mode 600) for :mod:`tools.localcloud.keystone_setup`:
-    the bootstrap arguments, the ``image`` endpoint of each region, the
-    ``service`` and sync projects, the glance service user, the sync user
-    and, in the master target, the demo user.
+    Writes ``setup.json`` (mode 600) for
+    :mod:`tools.localcloud.keystone_setup`: the bootstrap arguments, the
+    ``image`` endpoint of each region, the ``service`` and sync projects,
+    the glance service user, the sync user and, in the master target, the
+    demo user.
 
     :param cloud: the cloud's layout.
     :param spec: which Keystone.
@@ -166,7 +167,8 @@ def read_identity(cloud: lay.Layout, spec: lay.KeystoneSpec) -> Identity:
                                   procs.log_tail(folder / procs.LOG_FILE))
 
 
-def start(cloud: lay.Layout, spec: lay.KeystoneSpec) -> subprocess.Popen[bytes]:
+def start(cloud: lay.Layout,
+          spec: lay.KeystoneSpec) -> subprocess.Popen[bytes]:
     """Run the Keystone under gunicorn.
 
     :param cloud: the cloud's layout.
@@ -178,7 +180,8 @@ def start(cloud: lay.Layout, spec: lay.KeystoneSpec) -> subprocess.Popen[bytes]:
         folder, cloud.port(spec.name),
         'tools.localcloud.keystone_wsgi:application',
         extra=('--pythonpath', str(REPO_ROOT)))
-    return procs.spawn(folder, cmd, env={'OS_KEYSTONE_CONFIG_DIR': str(folder)})
+    return procs.spawn(folder, cmd,
+                       env={'OS_KEYSTONE_CONFIG_DIR': str(folder)})
 
 
 def admin_session(url: str, password: str) -> ks_session.Session:

@@ -46,7 +46,8 @@ def run(folder: pathlib.Path) -> None:
     if not setup_file.exists():
         return
     spec = json.loads(setup_file.read_text())
-    manage = ['keystone-manage', '--config-file', str(folder / 'keystone.conf')]
+    manage = ['keystone-manage', '--config-file',
+              str(folder / 'keystone.conf')]
     # keystone-manage's main() parses the global configuration, once per
     # process: one child per command.
     forked.run_in_child('db_sync', lambda: _manage(manage + ['db_sync']))

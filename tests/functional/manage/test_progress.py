@@ -87,7 +87,7 @@ class ProgressTest(base.ManageTestCase):
         self.assertTrue([line for line in lines if PROGRESS.search(line)],
                         shown)
         # Log records are still readable between redraws.
-        self.assertIn('Copied image %s' % image.name, terminal)
+        self.assertIn('Streamed image %s' % image.name, terminal)
         self.assertIn('RegionTwo,synchronised,1,%d' % SIZE, stdout)
         self.assertEqual(image.checksum,
                          self.one_image('RegionTwo', image.name).checksum)

@@ -72,7 +72,8 @@ class RegionDirectoryTest(base.BaseTestCase):
         self.assertIn('RegionOne', str(exc))
 
     def test_region_gone_since_the_cache_was_filled_is_410(self):
-        self.cloud.region.side_effect = cloud.UnknownRegion(None, reason='gone')
+        self.cloud.region.side_effect = cloud.UnknownRegion(None,
+                                                            reason='gone')
         self.useFixture(fixtures.MockPatch(
             'glance_sync.manage.syncing.master_index'))
         self.assertRaises(errors.UnknownRegion, self.directory.plan,

@@ -63,7 +63,8 @@ class StatusTest(ManageTestCase):
 
     def test_whole_target(self):
         _, out, _ = self.run_cli('status', 'master:')
-        self.assertEqual({'R1'}, {l.split(',')[1] for l in out.splitlines()})
+        self.assertEqual({'R1'},
+                         {line.split(',')[1] for line in out.splitlines()})
 
     def test_json_and_table(self):
         _, out, _ = self.run_cli('-f', 'json', 'status', 'other:O1')
@@ -102,7 +103,8 @@ class SyncTest(ManageTestCase):
         self.assertEqual({'a', 'b', 'c'}, names)
         status, out, _ = self.run_cli('status')
         self.assertEqual(0, status)
-        self.assertTrue(all(l.startswith('ok,') for l in out.splitlines()))
+        self.assertTrue(all(line.startswith('ok,')
+                            for line in out.splitlines()))
 
     def test_parallel(self):
         status, _, _ = self.run_cli('sync', '--parallel', '3', 'R1', 'R2',

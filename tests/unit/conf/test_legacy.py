@@ -153,8 +153,8 @@ class LoadTest(LegacyTestCase):
             credential = user,%s,\\
               http://server:4730/v2.0,tenant1
             metadata_condition = image.is_public and\\
-             'type' in image.user_properties and image.user_properties['type']\\
-              == 'baseimage'
+             'type' in image.user_properties and\\
+              image.user_properties['type'] == 'baseimage'
             """ % b64('pw'))
         cred = config.credentials['master']
         self.assertEqual('http://server:4730/v2.0', cred.auth_url)
@@ -263,7 +263,8 @@ class OverrideTest(LegacyTestCase):
 
     def test_unknown_target(self):
         self.assertConfigError(MINIMAL, '[nope] forcesyncs',
-                               'unknown target', overrides=['nope.forcesyncs=1'])
+                               'unknown target',
+                               overrides=['nope.forcesyncs=1'])
 
     def test_malformed(self):
         self.assertConfigError(MINIMAL, 'forcesyncs', 'key=value',

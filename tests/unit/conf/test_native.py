@@ -279,6 +279,20 @@ class ErrorTest(NativeTestCase):
                                 '__import__("os")'),
             '[sync] metadata_condition', '__import__')
 
+    def test_unknown_transfer_strategy_named_where_set(self):
+        self.assertConfigError(MASTER_ONLY + 'transfer_strategy = streem\n',
+                               '[target:master] transfer_strategy',
+                               "'streem'", 'stream')
+        self.assertConfigError(
+            MASTER_ONLY.replace('master_region = R',
+                                'master_region = R\ntransfer_strategy = x'),
+            '[sync] transfer_strategy', "'x'")
+
+    def test_known_transfer_strategy(self):
+        config = self.load(MASTER_ONLY + 'transfer_strategy = store\n')
+        self.assertEqual('store', config.conf['target:master']
+                         .transfer_strategy)
+
     def test_unknown_target_session(self):
         config = self.load(MASTER_ONLY)
         self.assertRaises(errors.ConfigError, config.session, 'other')

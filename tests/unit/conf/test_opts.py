@@ -34,7 +34,7 @@ class ListOptsTest(base.BaseTestCase):
         conf([])
         self.assertEqual([], conf.metadata_set)
         self.assertIsNone(conf.sync.metadata_set)
-        self.assertEqual(1, conf.sync.parallelism)
+        self.assertEqual(4, conf.sync.parallelism)
 
     def test_generator_renders_target_group(self):
         conf = cfg.ConfigOpts()

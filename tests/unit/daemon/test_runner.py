@@ -1,4 +1,6 @@
 import datetime
+import threading
+from concurrent import futures
 
 import fixtures
 from oslotest import base
@@ -6,8 +8,6 @@ from oslotest import base
 from glance_sync import coordination
 from glance_sync.daemon import runner
 from glance_sync.db import data_models as dm
-from glance_sync.manage.copier import make_copier
-from glance_sync.manage.progress import Progress
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from tests.unit.daemon import fakes
 
@@ -23,6 +23,14 @@ def task(image_id, region, last_error=None, image_name=None):
                    lease_owner='w', lease_token='tok', lease_expires_at=NOW)
 
 
+def after(barrier, call):
+    """``call``, once every thread of ``barrier`` is there."""
+    def wait_then_call(*args, **kwargs):
+        barrier.wait(5)
+        return call(*args, **kwargs)
+    return wait_then_call
+
+
 class RunnerTestCase(base.BaseTestCase):
 
     def setUp(self):
@@ -36,7 +44,7 @@ class RunnerTestCase(base.BaseTestCase):
         self.master = self.regions['Master']
         self.runner = runner.TaskRunner(
             lambda: self.context, coordination.Coordinator(None),
-            make_copier(Progress()), lock_timeout=1)
+            lock_timeout=1)
 
     def run_task(self, image_id, region, **kwargs):
         return self.runner.run(task(image_id, region, **kwargs))
@@ -63,6 +71,24 @@ class SyncTest(RunnerTestCase):
         self.assertIn('nothing to do', self.run_task(image.id,
                                                      'R2').detail)
         self.only_copy('R2', 'a')
+
+    def test_concurrent_tasks_of_an_image_read_it_once(self):
+        image = fakes.put(self.master, 'a', 100000)
+        self.master.reset_calls()
+        # Both tasks start before either reaches its copy, as a burst of
+        # tasks does against real regions.
+        barrier = threading.Barrier(2)
+        for name in ('R2', 'R3'):
+            region = self.regions[name]
+            region.list_images = after(barrier, region.list_images)
+        with futures.ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(lambda region: self.run_task(
+                image.id, region), ['R2', 'R3']))
+        self.assertEqual([runner.Kind.DONE] * 2, [o.kind for o in outcomes])
+        self.assertEqual(1, len(self.master.calls_to('download')))
+        for region in ('R2', 'R3'):
+            self.assertEqual(image.checksum,
+                             self.only_copy(region, 'a').checksum)
 
     def test_only_the_tasks_image_is_touched(self):
         image = fakes.put(self.master, 'a')

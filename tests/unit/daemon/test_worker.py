@@ -11,8 +11,6 @@ from glance_sync.daemon import runner, worker
 from glance_sync.db import data_models as dm
 from glance_sync.db import repositories
 from glance_sync.executor import KeyedExecutor, ThreadExecutor
-from glance_sync.manage.copier import make_copier
-from glance_sync.manage.progress import Progress
 from glance_sync.regions.base import Refused, RegionUnavailable
 from glance_sync.retry import RetryPolicy
 from glance_sync.rules.actions import UpdateMetadata
@@ -82,8 +80,7 @@ class OutcomeTest(WorkerTestCase):
         image = fakes.put(self.context.cloud.memory['Master'], 'a')
         self.journal.enqueue(image.id, 'R2', 'test')
         task_runner = runner.TaskRunner(
-            lambda: self.context, coordination.Coordinator(None),
-            make_copier(Progress()))
+            lambda: self.context, coordination.Coordinator(None))
         self.assertEqual(1, self.run_round(self.make_worker(task_runner)))
         self.assertEqual(dm.TaskState.DONE, self.state(image.id).state)
         self.assertEqual(1, len(fakes.named(

@@ -21,6 +21,11 @@ class Recorder(progress.Progress):
         self.events.append(('finish', region, image, error))
 
 
+def reporting_copier(recorder):
+    """The CLI's copier (default strategy) reporting to ``recorder``."""
+    return copier.reporting(copier.make_copier(None, recorder), recorder)
+
+
 def regions():
     """A master holding one image of 100,000 bytes, an empty region."""
     master = MemoryRegion('Master', tenant_id='t1')
@@ -40,8 +45,8 @@ class CopierTest(base.BaseTestCase):
 
     def test_copy_counts_bytes(self):
         recorder = Recorder()
-        new = copier.make_copier(recorder)(self.master, self.source,
-                                           self.region, self.record)
+        new = reporting_copier(recorder)(self.master, self.source,
+                                        self.region, self.record)
         self.assertEqual('active', new.status)
         self.assertEqual(self.source.checksum, new.checksum)
         self.assertEqual({'p': 1}, new.user_properties)
@@ -56,7 +61,7 @@ class CopierTest(base.BaseTestCase):
         recorder = Recorder()
         broken = self.source.copy(checksum='0' * 32)
         self.assertRaises(regions_base.CopyFailed,
-                          copier.make_copier(recorder), self.master, broken,
+                          reporting_copier(recorder), self.master, broken,
                           self.region, self.record)
         self.assertEqual('finish', recorder.events[-1][0])
         self.assertIsNotNone(recorder.events[-1][3])
@@ -73,8 +78,8 @@ class KeepIdTest(base.BaseTestCase):
                                   image_id=self.source.id)
 
     def copy(self):
-        return copier.make_copier(Recorder())(self.master, self.source,
-                                              self.region, self.record)
+        return reporting_copier(Recorder())(self.master, self.source,
+                                            self.region, self.record)
 
     def test_created_with_the_id(self):
         self.assertEqual(self.source.id, self.copy().id)

@@ -288,7 +288,8 @@ class DontReplicatePlanTest(base.BaseTestCase):
         image = fakes.image('image', size=10, type='a', build='42')
         rules = fakes.rules(dont_replicate=['build'])
         plan = plan_region(index(image), [], rules, 'Burgos')
-        self.assertEqual({'type': 'a'}, dict(plan.uploads[0].record.properties))
+        self.assertEqual({'type': 'a'},
+                         dict(plan.uploads[0].record.properties))
         copy = fakes.copy_of(image, user_properties={'type': 'a',
                                                       'build': '7'})
         plan = plan_region(index(image), [copy], rules, 'Burgos')

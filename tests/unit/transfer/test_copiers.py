@@ -51,7 +51,8 @@ class StrategyCopierTest(test_base.BaseTestCase):
                           image.copy(status='queued'), region, record('a'))
 
 
-class FanOutCopierTest(test_base.BaseTestCase):
+class CopierTestCase(test_base.BaseTestCase):
+    """Two master images, three empty regions."""
 
     def setUp(self):
         super().setUp()
@@ -63,6 +64,9 @@ class FanOutCopierTest(test_base.BaseTestCase):
     def copier(self, **kwargs):
         kwargs.setdefault('gather_window', 10)
         return copiers.FanOutCopier(loader.StrategySelector(), **kwargs)
+
+
+class FanOutCopierTest(CopierTestCase):
 
     def run_regions(self, copier, plans, pause=None):
         """Each region in its own thread, copying its images in order."""
@@ -139,6 +143,76 @@ class FanOutCopierTest(test_base.BaseTestCase):
         self.assertEqual(['RegionThree'], list(errors))
         self.assertIn('disk full', str(errors['RegionThree']))
         self.assertEqual(1, len(self.master.calls_to('download')))
+
+
+class TaskParticipantTest(CopierTestCase):
+    """The daemon's tasks: one per (image, region), gathered per image."""
+
+    def run_tasks(self, copier, tasks, late=()):
+        """Each (region, image name) task in its own thread."""
+        by_name = {r.name: r for r in self.regions}
+
+        def one(pair):
+            region, name = pair
+            if pair in late:
+                time.sleep(0.5)
+            with copier.task(self.images[name].id, region):
+                time.sleep(0.05)  # listing and planning
+                return copier(self.master, self.images[name],
+                              by_name[region], record(name))
+        with futures.ThreadPoolExecutor(len(tasks)) as pool:
+            return list(pool.map(one, tasks))
+
+    def test_running_tasks_of_an_image_share_one_read(self):
+        tasks = [(r.name, 'big') for r in self.regions]
+        copies = self.run_tasks(self.copier(), tasks)
+        self.assertEqual(1, len(self.master.calls_to('download')))
+        self.assertEqual({self.images['big'].checksum},
+                         {c.checksum for c in copies})
+
+    def test_two_images_of_one_region_at_once(self):
+        tasks = [('RegionTwo', 'big'), ('RegionTwo', 'small'),
+                 ('RegionThree', 'big')]
+        started = time.monotonic()
+        self.run_tasks(self.copier(), tasks)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(2, len(self.master.calls_to('download')))
+
+    def test_a_task_that_copies_nothing_releases_the_others(self):
+        copier = self.copier(gather_window=30)
+        started = time.monotonic()
+        with futures.ThreadPoolExecutor(2) as pool:
+            idle = pool.submit(self._idle_task, copier, 'RegionThree', 0.3)
+            self.run_tasks(copier, [('RegionTwo', 'big')])
+            idle.result()
+        self.assertLess(time.monotonic() - started, 5)
+
+    def _idle_task(self, copier, region, seconds):
+        with copier.task(self.images['big'].id, region):
+            time.sleep(seconds)  # planned: nothing to copy
+
+    def test_same_region_twice_goes_alone(self):
+        # Two names for one image in one region (a rename in flight) while
+        # a third task keeps the image's batch open: a transfer takes each
+        # region once, so the second copy goes alone and both are made.
+        tasks = [('RegionTwo', 'small'), ('RegionTwo', 'small.old'),
+                 ('RegionThree', 'small')]
+        by_name = {r.name: r for r in self.regions}
+        image = self.images['small']
+        copier = self.copier(gather_window=5)
+
+        def one(task):
+            region, name = task
+            with copier.task(image.id, region):
+                if region == 'RegionThree':
+                    time.sleep(0.5)
+                return copier(self.master, image, by_name[region],
+                              record(name))
+        with futures.ThreadPoolExecutor(3) as pool:
+            copies = list(pool.map(one, tasks))
+        self.assertEqual(['active'] * 3, [c.status for c in copies])
+        self.assertEqual({'small', 'small.old'},
+                         {i.name for i in by_name['RegionTwo'].list_images()})
 
 
 class EngineTest(test_base.BaseTestCase):
