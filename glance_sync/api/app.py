@@ -102,7 +102,7 @@ def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
     if auth_wrapper is None:
         auth_wrapper = (NoAuthMiddleware if conf.api.auth_strategy == 'noauth'
                         else keystone_auth(conf))
-    requests = SyncRequests(Journal(conf), conf)
+    requests = SyncRequests(Journal(conf))
     regions = RegionDirectory(cloud or OnlineCloud(config),
                               conf.api.region_cache_seconds)
     router = Router(routes(Controller(regions, requests)),

@@ -21,14 +21,9 @@ import enum
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
-
-import sqlalchemy as sa
 
 from glance_sync.api import errors
-from glance_sync.db import api as db_api
 from glance_sync.db import data_models as dm
-from glance_sync.db import transitions
 from glance_sync.db.repositories import Journal
 
 __all__ = ['REASON', 'SyncRequests', 'TaskStatus', 'request_status']
@@ -69,15 +64,10 @@ class SyncRequests:
     """Start, read and delete the API's requests in a journal.
 
     :param journal: the daemon's journal.
-    :param database: the journal's database URL or configuration, for
-        :meth:`delete` (the journal has no per-request delete).
     """
 
-    def __init__(self, journal: Journal,
-                 database: db_api.UrlOrConf) -> None:
+    def __init__(self, journal: Journal) -> None:
         self.journal = journal
-        self._database = database
-        self._db: db_api.Database | None = None
 
     def start(self, region: str, requests: Iterable[dm.TaskRequest]
               ) -> tuple[str, TaskStatus]:
@@ -142,26 +132,12 @@ class SyncRequests:
         if self.status(region, task_id) is TaskStatus.SYNCING:
             raise errors.TaskRunning(task_id=task_id, region=region)
         # Only finished tasks go: a pair reopened meanwhile stays queued.
-        # The journal offers no per-request delete yet, hence this one
-        # statement on its table.
-        tasks = transitions.TASKS
-        query = sa.delete(tasks).where(
-            tasks.c.request_id == task_id, tasks.c.region == region,
-            tasks.c.state.in_(transitions.values(dm.FINISHED_STATES)))
-        with self._database_handle().writer() as session:
-            result = cast('sa.CursorResult[Any]', session.execute(query))
-            deleted = result.rowcount
+        deleted = self.journal.delete_finished(region=region,
+                                               request_id=task_id)
         LOG.info('Request %s of region %s deleted (%d tasks)', task_id,
                  region, deleted)
-        return int(deleted)
-
-    def _database_handle(self) -> db_api.Database:
-        if self._db is None:
-            self._db = db_api.Database(self._database)
-        return self._db
+        return deleted
 
     def dispose(self) -> None:
         """Close the database connections."""
         self.journal.dispose()
-        if self._db is not None:
-            self._db.dispose()

@@ -483,15 +483,18 @@ class Journal:
                 (_TASKS.c.updated_at, now), (_TASKS.c.recheck, False)])
             return self._get(session, task_id)
 
-    def delete_finished(self, *, older_than: datetime.timedelta | None = None
-                        ) -> int:
+    def delete_finished(self, *, older_than: datetime.timedelta | None = None,
+                        region: str | None = None,
+                        request_id: str | None = None) -> int:
         """Delete done, failed and cancelled tasks.
 
         :param older_than: only those unchanged for this long.
+        :param region: only this region's.
+        :param request_id: only those of this request (the API's tasks).
         :returns: how many were deleted.
         """
-        query = sa.delete(_TASKS).where(
-            _TASKS.c.state.in_(transitions.values(dm.FINISHED_STATES)))
+        query = sa.delete(_TASKS).where(*self._filters(
+            dm.FINISHED_STATES, region, None, request_id))
         if older_than is not None:
             query = query.where(
                 _TASKS.c.updated_at < self._clock() - older_than)

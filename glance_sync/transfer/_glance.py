@@ -39,8 +39,7 @@ GLANCE_DOWNLOAD = 'glance-download'
 def client_of(region: base.Region) -> Any | None:
     """The region's glanceclient ``Client``, if it is a Glance region."""
     if isinstance(region, glance.GlanceRegion):
-        # The driver's own client: same session, endpoint and interface.
-        return region._client  # noqa: SLF001
+        return region.client
     return None
 
 

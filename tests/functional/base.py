@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import os
 import pathlib
+import re
 import threading
 import time
 import uuid
@@ -266,6 +267,15 @@ class FunctionalTestCase(base.BaseTestCase):
                 cloud_ops.start_glance(run_dir, info.name)
         finally:
             self._flock(lock, fcntl.LOCK_SH, info.name)
+
+
+def reads_of(log: str, name: str) -> list[tuple[str, str]]:
+    """The reads of a master image that a log reports, each as (bytes,
+    the regions it fed), from the streaming strategies' summary line."""
+    found = re.compile(r'Streamed image %s \(\S+\): (\d+) bytes read once '
+                       r'from region \S+ in [\d.]+ s; copied to ([^;\n]*)'
+                       % re.escape(name))
+    return found.findall(log)
 
 
 class RandomReader:

@@ -90,6 +90,14 @@ class GlanceRegion(base.Region):
                                               self.interface)
 
     @property
+    def client(self) -> Any:
+        """The glanceclient ``Client`` this region talks through (same
+        session, endpoint and interface), for calls the :class:`~glance_sync.
+        regions.base.Region` interface has no need of (the transfer
+        strategies' sized uploads, imports and locations)."""
+        return self._client
+
+    @property
     def project_id(self) -> str:
         """The project whose images this region lists (authenticates).
 

@@ -3,6 +3,7 @@ with the thread executor and with the eventlet one."""
 
 import time
 
+from tests.functional import base as functional_base
 from tests.functional.daemon import base
 
 
@@ -11,7 +12,7 @@ class UploadTest(base.DaemonTestCase):
     executor = 'threads'
 
     def test_upload_reaches_every_selected_region_within_30s(self):
-        self.start_daemon(
+        daemon = self.start_daemon(
             sync=self.sync_sections(master={'ignore_regions': 'RegionThree'}),
             DEFAULT__executor=self.executor)
         image = self.upload(32 * base.MiB)
@@ -27,6 +28,11 @@ class UploadTest(base.DaemonTestCase):
             self.assertEqual('public', copy.visibility)
         # The unselected region has nothing, even once the others are done.
         self.assertEqual([], self.copies('RegionThree', name=image.name))
+        # One read of the master fed both regions (the tasks of an image
+        # share a transfer).
+        log = daemon.log()
+        self.assertEqual([(str(image.size), 'RegionTwo, other:RegionFour')],
+                         functional_base.reads_of(log, image.name), log)
 
 
 class EventletUploadTest(UploadTest):

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 
+from tests.functional import base as functional_base
 from tests.functional.manage import base
 
 
@@ -53,6 +54,13 @@ class CommandsTest(base.ManageTestCase):
         regions = ['other:RegionFour', 'RegionThree', 'RegionTwo']
         done = self.manage(conf, 'sync', '--parallel', '3', *regions, rc=0)
         self.assertEqual(regions, _first_column(done.stdout))
+        # Each image was read once from the master for the three regions.
+        for image in (small, big):
+            self.assertEqual(
+                [(str(image.size), 'RegionThree, RegionTwo, '
+                  'other:RegionFour')],
+                functional_base.reads_of(done.stderr, image.name),
+                done.describe())
         for region in regions:
             for image in (small, big):
                 self.assertEqual(image.checksum, self.one_image(

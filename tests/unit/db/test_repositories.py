@@ -338,6 +338,19 @@ class JournalCases(MixinBase):
         self.assertEqual(['img-2'],
                          [t.image_id for t in self.journal.list_tasks()])
 
+    def test_delete_finished_of_one_request(self):
+        self.enqueue('img-1', 'RegionTwo', request_id='req-1')
+        self.enqueue('img-2', 'RegionTwo', request_id='req-2')
+        self.enqueue('img-3', 'RegionThree', request_id='req-1')
+        self.enqueue('img-4', 'RegionTwo', request_id='req-1')
+        for _ in range(3):
+            self.journal.mark_done(self.claim_one())
+        self.assertEqual(1, self.journal.delete_finished(
+            region='RegionTwo', request_id='req-1'))
+        # The other request, the other region and the unfinished task stay.
+        self.assertEqual(['img-2', 'img-3', 'img-4'], sorted(
+            t.image_id for t in self.journal.list_tasks()))
+
     # -- reading -----------------------------------------------------------
 
     def test_list_and_count_with_filters(self):
