@@ -1,57 +1,34 @@
 """Two coordinators on the machine's Redis exclude each other.
 
-Each test uses its own key namespace (``gs-test-<random>``) and deletes
-every key under it at the end. The server is found through
-``GLANCE_SYNC_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379``); when
-it does not answer the tests skip, except under ``CI=true``.
+Each test uses its own key namespace (:mod:`tests.functional.
+redis_fixtures`), deleted at the end.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 
-import redis
 from oslotest import base
 
 from glance_sync import coordination
-from tests.functional.db import fixtures as db_fixtures
-
-REDIS_URL = os.environ.get('GLANCE_SYNC_TEST_REDIS_URL',
-                           'redis://127.0.0.1:6379')
+from tests.functional import redis_fixtures
 
 
 class RedisCoordinationTest(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.namespace = 'gs-test-%s' % uuid.uuid4().hex[:12]
-        client = redis.Redis.from_url(REDIS_URL)
-        self.addCleanup(client.close)
-        try:
-            client.ping()
-        except redis.RedisError as exc:
-            message = 'Redis at %s is not reachable: %s' % (REDIS_URL, exc)
-            if db_fixtures.ci():
-                self.fail(message + ' (CI=true: this is a failure)')
-            self.skipTest(message)
-        self.addCleanup(self._delete_keys, client)
+        self.namespace = redis_fixtures.redis_namespace(self)
         self.first = self.coordinator('daemon-a')
         self.second = self.coordinator('daemon-b')
 
     def coordinator(self, member_id):
-        url = '%s?namespace=%s' % (REDIS_URL, self.namespace)
-        coordinator = coordination.Coordinator(url, member_id)
+        coordinator = coordination.Coordinator(
+            redis_fixtures.coordination_url(self.namespace), member_id)
         coordinator.start()
         self.addCleanup(coordinator.stop)
         return coordinator
-
-    def _delete_keys(self, client):
-        keys = list(client.scan_iter(match=self.namespace + '*'))
-        if keys:
-            client.delete(*keys)
 
     def test_a_held_pair_is_refused_to_the_other_daemon(self):
         with self.first.lock('img-1', 'RegionTwo'):
