@@ -30,7 +30,9 @@ from glance_sync.api.controllers import Controller
 from glance_sync.api.regions import RegionDirectory
 from glance_sync.api.router import Endpoint, Route, Router
 from glance_sync.api.tasks import SyncRequests
+from glance_sync.conf import daemon as daemon_conf
 from glance_sync.conf.loaded import SyncConfig
+from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db.repositories import Journal
 from glance_sync.manage.cloud import Cloud, OnlineCloud
 
@@ -103,8 +105,10 @@ def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
         auth_wrapper = (NoAuthMiddleware if conf.api.auth_strategy == 'noauth'
                         else keystone_auth(conf))
     requests = SyncRequests(Journal(conf))
+    daemon_conf.register_opts(conf)
     regions = RegionDirectory(cloud or OnlineCloud(config),
-                              conf.api.region_cache_seconds)
+                              conf.api.region_cache_seconds,
+                              options=DaemonOptions.from_conf(conf))
     router = Router(routes(Controller(regions, requests)),
                     auth.Authorizer(auth.make_enforcer(conf)))
     # Errors become responses inside auth_token, so that it adds

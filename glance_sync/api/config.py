@@ -15,6 +15,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from glance_sync.conf import api as api_conf
+from glance_sync.conf import daemon as daemon_conf
 from glance_sync.conf import database as database_conf
 from glance_sync.conf import native
 from glance_sync.conf.errors import ConfigError
@@ -54,6 +55,8 @@ def load(paths: Sequence[str]) -> tuple[cfg.ConfigOpts, SyncConfig]:
     logging.register_options(conf)
     api_conf.register_opts(conf)
     database_conf.register_opts(conf)
+    # The daemon's selection of regions: the API shows what it will do.
+    daemon_conf.register_opts(conf)
     config = native.load(native.parse_files(paths, conf))
     logging.setup(conf, 'glance-sync-api')
     return conf, config

@@ -6,8 +6,12 @@ built from the same configuration), and are cached for
 ``[api] region_cache_seconds``. A region is named as on the command line:
 ``RegionTwo`` (master target) or ``other:RegionFour``.
 
-Statuses are computed by the rules over the live regions, exactly as
-``glance-sync-manage status`` computes them.
+Statuses are computed by the rules over the live regions, as
+``glance-sync-manage status`` computes them, and with what the daemon
+adds to the rules (``[daemon] sync_strategy`` and the per-image regions
+property), so that the API shows and requests what the daemon will do.
+A region the target ignores (``ignore_regions``) but that a request names
+gets the rules alone, as on the command line.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from collections.abc import Callable, Iterator
 
 from glance_sync.api import errors
 from glance_sync.conf.errors import ConfigError
+from glance_sync.daemon import selection
+from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db import data_models as dm
 from glance_sync.manage import syncing
 from glance_sync.manage.cloud import Cloud, UnknownRegion
@@ -75,11 +81,14 @@ class RegionDirectory:
     :param cloud: the regions of the configuration.
     :param cache_seconds: how long a target's region list is kept.
     :param clock: monotonic seconds; tests inject one.
+    :param options: the daemon's options (its selection of regions).
     """
 
     def __init__(self, cloud: Cloud, cache_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 options: DaemonOptions | None = None) -> None:
         self.cloud = cloud
+        self.options = options or DaemonOptions()
         self._ttl = cache_seconds
         self._clock = clock
         self._lock = threading.Lock()
@@ -114,10 +123,26 @@ class RegionDirectory:
                 region = self.cloud.region(name)
             except UnknownRegion as exc:  # gone since the cache was filled
                 raise errors.UnknownRegion(region=name) from exc
+            selector = self._selector()
+            if name in selector.regions:
+                selected, rules = selector.region_index(index, name)
+            else:
+                selected = index
+                rules = self.cloud.config.settings.targets[target]
             return RegionState(index, rules_plan.plan_region(
-                index, region.list_images(include_public=True),
-                self.cloud.config.settings.targets[target], name,
-                tenant_id=self.cloud.tenant_id(target)))
+                selected, region.list_images(include_public=True), rules,
+                name, tenant_id=self.cloud.tenant_id(target)))
+
+    def _selector(self) -> selection.RegionSelector:
+        """The daemon's region decisions, over the cached catalogs (the
+        master index already left other projects' images out)."""
+        settings = self.cloud.config.settings
+        return selection.RegionSelector(
+            settings, selection.candidate_regions(settings, {
+                target: sorted(self._regions_of(target))
+                for target in settings.targets}),
+            strategy=self.options.strategy,
+            property_name=self.options.regions_property)
 
     def _regions_of(self, target: str) -> frozenset[str]:
         now = self._clock()

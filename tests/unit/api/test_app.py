@@ -231,3 +231,40 @@ class EmptyRegionTest(ApiTestCase):
         self.assertEqual(0, sum(self.api.journal.counts().values()))
         # Not kept: there is nothing to follow.
         self.call('GET', '/regions/R1/tasks/%s' % body['taskId'], 404)
+
+
+class DaemonSelectionTest(ApiTestCase):
+    """The API shows and requests what the daemon will do, not only what
+    the target's rules say."""
+
+    def use_daemon_options(self, text):
+        self.api = self.useFixture(fakes.OfflineApi('[daemon]\n' + text))
+
+    def test_sync_strategy_none_selects_nothing(self):
+        self.use_daemon_options('sync_strategy = none\n')
+        self.assertEqual([], self.call('GET', '/regions/R1',
+                                       200).json['images'])
+        body = self.call('POST', '/regions/R1', 200).json
+        self.assertEqual('synced', body['status'])
+        self.assertEqual(0, sum(self.api.journal.counts().values()))
+
+    def test_regions_property_sends_an_image_the_rules_would_not(self):
+        # Target other only takes images of type x; b names its region.
+        master = self.api.cloud.master()
+        b = next(i for i in master.list_images(True) if i.name == 'b')
+        master.update(b.id, set_properties={
+            'glance_sync_regions': 'other:O1'})
+        images = self.call('GET', '/regions/other:O1', 200).json['images']
+        self.assertEqual(['b', 'c'], [image['name'] for image in images])
+        self.call('POST', '/regions/other:O1', 200)
+        self.assertEqual({'b', 'c'}, {t.image_name for t in
+                                      self.api.journal.list_tasks()})
+
+    def test_an_ignored_region_named_gets_the_rules(self):
+        # R2 is ignored by target master: no candidate of the daemon, but
+        # a request naming it is served by the rules, as on the CLI.
+        self.use_daemon_options('sync_strategy = none\n')
+        images = self.call('GET', '/regions/R2', 200).json['images']
+        self.assertEqual(['a', 'b', 'c'],
+                         [image['name'] for image in images])
+
