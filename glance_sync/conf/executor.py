@@ -16,7 +16,9 @@ OPTS: list[cfg.Opt] = [
                choices=[('threads', 'a futurist pool of native threads'),
                         ('eventlet', ('a futurist pool of eventlet green '
                                       'threads; the daemon monkey-patches '
-                                      'the standard library at start-up'))],
+                                      'the standard library at start-up. '
+                                      'Eventlet is deprecated upstream: '
+                                      'prefer threads'))],
                help='How sync tasks run concurrently.'),
     cfg.IntOpt('max_workers', default=8, min=1,
                help='Sync tasks running at the same time, all regions '
