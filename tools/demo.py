@@ -166,6 +166,14 @@ def _hash_table(cloud: CloudInfo, name: str) -> None:
                          (image['os_hash_value'] or '')[:16] + '…'))
 
 
+def _transfer_lines(log: pathlib.Path, name: str) -> None:
+    """The daemon's summary of each transfer of the image."""
+    found = [line.split('] ', 1)[-1] for line in
+             log.read_text(errors='replace').splitlines()
+             if 'image %s (' % name in line and 'bytes read once' in line]
+    print('\n'.join(found) or '(no transfer line in %s)' % log)
+
+
 def _wait_api(timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while subprocess.call(['curl', '-sf', '-o', '/dev/null',
@@ -201,6 +209,8 @@ def run(run_dir: pathlib.Path, size: int) -> int:
              'status', '-f', 'table', 'master:', 'other:')
         _say('The copies, region by region')
         _hash_table(cloud, name)
+        _say('How the daemon copied it: one read of the master for all')
+        _transfer_lines(run_dir / 'glance-sync.log', name)
         _say('The REST API (FIWARE GlanceSync v1 compatible)')
         token = cloud.session('master').get_token()
         print('$ curl -s -H "X-Auth-Token: $TOKEN" '
