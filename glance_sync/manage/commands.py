@@ -20,6 +20,7 @@ from glance_sync.conf.convert import convert_config
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.legacy import LegacyConfig
 from glance_sync.conf.loaded import SyncConfig
+from glance_sync.coordination import CoordinationError
 from glance_sync.manage import backup, db, output, progress, regionargs
 from glance_sync.manage import syncing, tasks
 from glance_sync.manage.cloud import Cloud, OfflineCloud, OnlineCloud
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace, config: SyncConfig,
     command = COMMANDS.get(args.command) or args.handler
     try:
         return command(args, config, out)
-    except base.RegionError as exc:
+    except (base.RegionError, CoordinationError) as exc:
         error = str(exc)
     # Logged outside the handler: oslo.log would repeat the exception.
     LOG.error('%s', error)

@@ -21,10 +21,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent import futures
 
 from glance_sync import engine
+from glance_sync.coordination import Coordinator
+from glance_sync.manage import locking
 from glance_sync.manage.cloud import Cloud, OfflineCloud
 from glance_sync.manage.copier import make_copier, reporting
 from glance_sync.manage.progress import Progress
@@ -110,6 +112,10 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
            else make_copier(strategies, progress))
     copier = (engine.offline_copier if fan is None
               else reporting(fan, progress))
+    coordinator = (None if fan is None or dry_run
+                   else locking.shared_coordinator(cloud.config))
+    if coordinator is not None:
+        copier = locking.locked(copier, coordinator)
 
     def one(name: str) -> RegionResult:
         region, rules, tenant = _region(cloud, name)
@@ -122,10 +128,27 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
         finally:
             progress.finish_region(name)
 
+    with _started(coordinator):
+        try:
+            return _each(names, parallel, one)
+        finally:
+            progress.close()
+
+
+@contextlib.contextmanager
+def _started(coordinator: Coordinator | None) -> Iterator[None]:
+    """The coordinator connected for the block.
+
+    :raises CoordinationError: the backend cannot be reached.
+    """
+    if coordinator is None:
+        yield
+        return
+    coordinator.start()
     try:
-        return _each(names, parallel, one)
+        yield
     finally:
-        progress.close()
+        coordinator.stop()
 
 
 def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
