@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from oslo_config import cfg
@@ -43,11 +43,15 @@ def shared_coordinator(config: Any) -> coordination.Coordinator | None:
     return coordinator if coordinator.distributed else None
 
 
-def locked(copier: engine.Copier,
-           coordinator: coordination.Coordinator) -> engine.Copier:
+def locked(copier: engine.Copier, coordinator: coordination.Coordinator,
+           skipped: Callable[[str, str], None] | None = None
+           ) -> engine.Copier:
     """``copier``, each copy under the (image, region) lock, and skipped
     when the region has a finished copy by the time the lock is held.
 
+    :param skipped: told ``(region, image id)`` of each copy skipped (a
+        fan-out copier's :meth:`~glance_sync.transfer.copiers.FanOutCopier.
+        passed`, so that other regions do not wait for it).
     :raises CoordinationError: the backend failed.
     """
 
@@ -61,6 +65,8 @@ def locked(copier: engine.Copier,
                              'region': region.name,
                              'name': master_image.name,
                              'id': master_image.id, 'copy': done.id})
+                if skipped is not None:
+                    skipped(region.name, master_image.id)
                 return done
             return copier(master_region, master_image, region, record)
 

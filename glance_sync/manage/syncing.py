@@ -104,18 +104,9 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
     """
     progress = progress or Progress()
     index = index or master_index(cloud)
-    # Another master (a dump folder) has neither a store nor an API the
-    # regions could pull from: its images are streamed.
-    strategies = cloud.config if master is None else None
+    fan, copier, coordinator = _copying(cloud, master is None, dry_run,
+                                        progress)
     master = master or cloud.master()
-    fan = (None if isinstance(cloud, OfflineCloud)
-           else make_copier(strategies, progress))
-    copier = (engine.offline_copier if fan is None
-              else reporting(fan, progress))
-    coordinator = (None if fan is None or dry_run
-                   else locking.shared_coordinator(cloud.config))
-    if coordinator is not None:
-        copier = locking.locked(copier, coordinator)
 
     def one(name: str) -> RegionResult:
         region, rules, tenant = _region(cloud, name)
@@ -133,6 +124,27 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
             return _each(names, parallel, one)
         finally:
             progress.close()
+
+
+def _copying(cloud: Cloud, own_master: bool, dry_run: bool,
+             progress: Progress) -> tuple[FanOutCopier | None, engine.Copier,
+                                          Coordinator | None]:
+    """How a sync copies: the fan-out copier (none offline), the copier
+    the engine calls, and the daemons' coordinator it locks with, if any.
+
+    :param own_master: the cloud's master is the source. Another one (a
+        dump folder) has neither a store nor an API the regions could pull
+        from: its images are streamed.
+    """
+    if isinstance(cloud, OfflineCloud):
+        return None, engine.offline_copier, None
+    fan = make_copier(cloud.config if own_master else None, progress)
+    copier = reporting(fan, progress)
+    coordinator = (None if dry_run
+                   else locking.shared_coordinator(cloud.config))
+    if coordinator is not None:
+        copier = locking.locked(copier, coordinator, skipped=fan.passed)
+    return fan, copier, coordinator
 
 
 @contextlib.contextmanager

@@ -186,6 +186,13 @@ class FanOutCopier:
         with self._taking_part(name, _Participant(name, planned)):
             yield
 
+    def passed(self, region: str, image_id: str) -> None:
+        """Say that a region will not copy an image it planned (it found
+        a copy made meanwhile): the others stop waiting for it."""
+        with self._cond:
+            self._passed(region, image_id)
+            self._cond.notify_all()
+
     @contextlib.contextmanager
     def task(self, image_id: str, region: str) -> Iterator[None]:
         """A daemon task about to copy ``image_id`` to ``region``, for the

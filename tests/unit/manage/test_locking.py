@@ -105,9 +105,15 @@ class LockedTest(base.BaseTestCase):
 
     def test_a_copy_finished_meanwhile_is_used(self):
         made = self.daemon_copy()
-        self.assertEqual(made.id, self.copy().id)
+        skipped = []
+        copy = locking.locked(self.copier, self.coordinator,
+                              lambda *pair: skipped.append(pair))(
+            self.master, self.source, self.region,
+            ImageRecord(name='img', visibility='public'))
+        self.assertEqual(made.id, copy.id)
         self.assertEqual([], self.copies)
         self.assertEqual(1, len(self.region.list_images()))
+        self.assertEqual([('R2', self.source.id)], skipped)
 
     def test_unfinished_or_different_copies_do_not_count(self):
         self.daemon_copy(status='queued')

@@ -114,6 +114,16 @@ class FanOutCopierTest(CopierTestCase):
         self.run_regions(copier, {'RegionTwo': ['small']})
         self.assertLess(time.monotonic() - started, 5)
 
+    def test_a_region_that_passed_an_image_is_not_waited_for(self):
+        copier = self.copier(gather_window=30)
+        small = self.images['small']
+        with copier.region('RegionThree', [small.id]):
+            # RegionThree found a copy made meanwhile: it will not come.
+            copier.passed('RegionThree', small.id)
+            started = time.monotonic()
+            self.run_regions(copier, {'RegionTwo': ['small']})
+            self.assertLess(time.monotonic() - started, 5)
+
     def test_late_region_not_waited_for_beyond_the_window(self):
         plans = {r.name: ['small'] for r in self.regions}
         started = time.monotonic()
