@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import os
 import pathlib
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import Any
 from glanceclient import client as glance_client
 
 from tools.localcloud import cloud as cloud_mod
+from tools.localcloud import rabbit
 from tools.localcloud import syncconf
 from tools.localcloud.info import CloudInfo
 
@@ -50,22 +50,6 @@ def _run(*argv: str, quiet: bool = False) -> int:
                             for i, a in enumerate(argv)), flush=True)
     out = subprocess.DEVNULL if quiet else None
     return subprocess.call(argv, stdout=out, stderr=out)
-
-
-def _rabbit_vhost() -> str:
-    """A vhost of the demo's own, fresh; the default one if impossible."""
-    ctl = shutil.which('rabbitmqctl')
-    if not ctl:
-        return ''
-    subprocess.call([ctl, '-q', 'delete_vhost', VHOST],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if subprocess.call([ctl, '-q', 'add_vhost', VHOST],
-                       stdout=subprocess.DEVNULL) != 0:
-        return ''
-    subprocess.check_call([ctl, '-q', 'set_permissions', '-p', VHOST,
-                           'guest', '.*', '.*', '.*'],
-                          stdout=subprocess.DEVNULL)
-    return VHOST
 
 
 def _write_config(cloud: CloudInfo, run_dir: pathlib.Path,
@@ -185,8 +169,7 @@ def _wait_api(timeout: float = 60) -> None:
 
 def run(run_dir: pathlib.Path, size: int) -> int:
     _say('Starting the local cloud; the master glance-api runs the plugin')
-    vhost = _rabbit_vhost()
-    transport_url = 'rabbit://guest:guest@127.0.0.1:5672/%s' % vhost
+    transport_url = rabbit.transport_url(rabbit.fresh_vhost(VHOST))
     extra = run_dir.parent / ('%s.master-extra.conf' % run_dir.name)
     extra.parent.mkdir(parents=True, exist_ok=True)
     extra.write_text('[DEFAULT]\ntransport_url = %s\n' % transport_url)
@@ -235,9 +218,7 @@ def main() -> int:
         if not args.keep:
             _say('Stopping the local cloud')
             cloud_mod.down(args.dir)
-            subprocess.call(['rabbitmqctl', '-q', 'delete_vhost', VHOST],
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+            rabbit.delete_vhost(VHOST)
 
 
 if __name__ == '__main__':
