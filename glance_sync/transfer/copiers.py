@@ -281,15 +281,23 @@ class FanOutCopier:
 
     def _launch(self, batch: _Batch, strategy: TransferStrategy,
                 master_region: base.Region, master_image: base.Image) -> None:
+        results: Results | None = None
         try:
             results = strategy.transfer(master_region, master_image,
                                         batch.targets)
         except Exception as exc:
             results = {t.region.name: _failed(t, master_image, exc)
                        for t in batch.targets}
-        with self._cond:
-            batch.results = results
-            self._cond.notify_all()
+        finally:
+            if results is None:
+                # Interrupted (a signal, a killed green thread): the other
+                # regions of the batch must not wait for it for ever.
+                stopped = RuntimeError('the transfer was interrupted')
+                results = {t.region.name: _failed(t, master_image, stopped)
+                           for t in batch.targets}
+            with self._cond:
+                batch.results = results
+                self._cond.notify_all()
 
 
 def _failed(target: Target, master_image: base.Image,

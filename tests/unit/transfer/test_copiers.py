@@ -1,6 +1,7 @@
 """Strategies behind the engine's copier: per copy, or gathered per image."""
 
 import os
+import threading
 import time
 from concurrent import futures
 
@@ -132,6 +133,35 @@ class FanOutCopierTest(CopierTestCase):
         self.assertLess(time.monotonic() - started, 5)
         # The late region got a transfer of its own.
         self.assertEqual(2, len(self.master.calls_to('download')))
+
+    def test_an_interrupted_transfer_fails_the_others_instead_of_hanging(self):
+        copier = self.copier(gather_window=0.2)
+        strategy = copier.selector.for_target('master')
+
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt()
+        strategy.transfer = interrupted
+        image = self.images['small']
+        outcomes = {}
+        copier.announce([r.name for r in self.regions[:2]])
+
+        def one(region):
+            with copier.region(region.name, [image.id]):
+                try:
+                    outcomes[region.name] = copier(self.master, image,
+                                                   region, record('small'))
+                except BaseException as exc:
+                    outcomes[region.name] = exc
+        threads = [threading.Thread(target=one, args=(r,), daemon=True)
+                   for r in self.regions[:2]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        self.assertFalse(any(t.is_alive() for t in threads))
+        self.assertEqual(
+            {KeyboardInterrupt, base.CopyFailed},
+            {type(outcome) for outcome in outcomes.values()})
 
     def test_failure_raised_in_its_region_only(self):
         broken = fakes.FakeRegion('RegionThree')
