@@ -17,8 +17,13 @@ class PropertyAndReloadTest(base.DaemonTestCase):
             time.sleep(0.2)
 
     def test_property_names_the_regions_and_sighup_reloads(self):
-        daemon = self.start_daemon(sync_strategy='none')
-        named = self.upload(glance_sync_regions='other:RegionFour')
+        # A property of this test's own: a region named by the default one
+        # goes to every daemon running meanwhile (other tests' included),
+        # whatever their rules select.
+        regions_property = 'gs_regions_%s' % self.token
+        daemon = self.start_daemon(sync_strategy='none',
+                                   regions_property=regions_property)
+        named = self.upload(**{regions_property: 'other:RegionFour'})
         plain = self.upload()
         self.wait_synced(named, ['other:RegionFour'])
         # The event was handled: recorded with no region.
