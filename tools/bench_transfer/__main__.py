@@ -33,7 +33,7 @@ from tools.localcloud import cloud as cloud_mod
 TOP = pathlib.Path(__file__).resolve().parents[2]
 RESULTS = TOP / 'tools' / 'bench-results' / 'transfer.json'
 SCENARIOS = ('single', 'limit', 'sequential', 'glance-download', 'stream',
-             'store')
+             'store', 'sync')
 MiB = 1024 * 1024
 MASTER_NAME = 'bench-transfer-master'
 

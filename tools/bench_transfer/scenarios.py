@@ -7,16 +7,22 @@ of this process, the bytes it read from the master, and the copies made
 (the parent deletes them).
 
 Scenarios: ``single`` (one plain upload of the local file to RegionTwo),
-``limit`` (three concurrent plain uploads of it to the three regions) and
-every transfer strategy, from the master image to the three regions.
-Plain uploads use python-glanceclient as ``glance image-upload`` does.
+``limit`` (three concurrent plain uploads of it to the three regions),
+every transfer strategy, from the master image to the three regions, and
+``sync``: what ``glance-sync-manage sync`` does for the same image (the
+rules, the fan-out copier of the default strategy, the three regions in
+parallel), in this process. Plain uploads use python-glanceclient as
+``glance image-upload`` does.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import resource
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -120,6 +126,53 @@ def strategy(cloud: Cloud, name: str, image_id: str) -> dict[str, Any]:
                           if isinstance(c, Exception)})
 
 
+class _Reads(logging.Handler):
+    """Gathers the bytes the streaming summaries say were read."""
+
+    PATTERN = re.compile(r': (\d+) bytes read once from region ')
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.total = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = self.PATTERN.search(record.getMessage())
+        if found:
+            self.total += int(found.group(1))
+
+
+def sync(cloud: Cloud, image_id: str) -> dict[str, Any]:
+    """``glance-sync-manage sync`` of the master image to the three
+    regions (parallelism 3), through the rules and the fan-out copier."""
+    from glance_sync.conf import native
+    from glance_sync.manage import syncing
+    from glance_sync.manage.cloud import OnlineCloud
+    from tools.localcloud import syncconf
+
+    name = cloud.region(MASTER).get_image(image_id).name
+    with tempfile.TemporaryDirectory(prefix='bench-sync-') as folder:
+        path = syncconf.write_sync_config(cloud.info, '%s/sync.conf'
+                                          % folder, {'sync': {
+                                              'metadata_condition':
+                                              'image.name == %r' % name,
+                                              'support_obsolete_images':
+                                              'false'}})
+        online = OnlineCloud(native.load_files([str(path)]))
+    for region in TARGETS:
+        online.region(region).list_images()  # token and catalog, untimed
+    reads = _Reads()
+    logging.getLogger('glance_sync.transfer').addHandler(reads)
+    logging.getLogger('glance_sync.transfer').setLevel(logging.INFO)
+    started = _clock()
+    results = syncing.sync_regions(online, list(TARGETS), parallel=3)
+    measured = _since(started)
+    copies = {r: [i.id for i in cloud.region(r).list_images()
+                  if i.name == name] for r in TARGETS}
+    return dict(measured, source_bytes=reads.total,
+                copies={r: ids[0] for r, ids in copies.items() if ids},
+                failures={r.region: r.error for r in results if r.error})
+
+
 def _clock() -> tuple[float, float, int]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return (time.monotonic(), usage.ru_utime + usage.ru_stime,
@@ -143,6 +196,8 @@ def run(run_dir: str, scenario: str, image_id: str,
         return plain(cloud, TARGETS[:1], path, name)
     if scenario == 'limit':
         return plain(cloud, TARGETS, path, name)
+    if scenario == 'sync':
+        return sync(cloud, image_id)
     return strategy(cloud, scenario, image_id)
 
 
