@@ -157,7 +157,9 @@ class Journal:
         flagged to run once more when it ends (see
         :class:`~glance_sync.db.data_models.EnqueueOutcome`). ``reason``
         and, when given, ``image_name`` and ``request_id`` replace the
-        task's; a reopened task takes ``request_id`` even when it is None.
+        task's: a pair an event or the reconcile reopens stays in the API
+        request that had it (whose status is then ``syncing`` again), so
+        that a client following the request never loses it.
         """
         now = self._clock()
         with self._db.writer() as session:
@@ -192,14 +194,13 @@ class Journal:
         values: list[tuple[Any, Any]] = [(_TASKS.c.reason, reason)]
         if req.image_name is not None:
             values.append((_TASKS.c.image_name, req.image_name))
+        if request_id is not None:
+            values.append((_TASKS.c.request_id, request_id))
         if state in dm.FINISHED_STATES:
             outcome, allowed = dm.EnqueueOutcome.REQUEUED, dm.FINISHED_STATES
-            values += [(_TASKS.c.request_id, request_id),
-                       (_TASKS.c.last_error, None),
+            values += [(_TASKS.c.last_error, None),
                        *transitions.requeue_values(now)]
         else:
-            if request_id is not None:
-                values.append((_TASKS.c.request_id, request_id))
             if state in dm.DUE_STATES:
                 outcome, allowed = dm.EnqueueOutcome.PENDING, dm.DUE_STATES
             else:

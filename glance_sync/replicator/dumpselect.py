@@ -6,7 +6,8 @@ regions exactly what a sync would:
 - every image some target selects, with its data;
 - the kernels and ramdisks they point to, with their data;
 - the ``*_obsolete`` images, without data (a sync never uploads them, it
-  only renames the copies of their former names).
+  only renames the copies of their former names), when a target follows
+  them (``support_obsolete_images``).
 
 With image arguments (names or ids of the master region's synchronisable
 images), those images and the kernels and ramdisks they point to, all
@@ -52,6 +53,7 @@ def dump_selection(images: Iterable[Image], index: MasterIndex,
     :returns: ``[(master image, with data)]``.
     :raises UnknownImage: an image argument is not in the index.
     """
+    targets = list(targets)
     if wanted:
         names = {_lookup(index, argument) for argument in wanted}
     else:
@@ -60,7 +62,9 @@ def dump_selection(images: Iterable[Image], index: MasterIndex,
     for name in list(names):
         names.update(ref for ref in index.references.get(name, {}).values()
                      if ref is not None)
-    record_only = set() if wanted else set(index.obsolete_names) - names
+    followed = any(rules.support_obsolete_images for rules in targets)
+    record_only = (set(index.obsolete_names) - names
+                   if followed and not wanted else set())
     raw = {image.id: image for image in images}
     chosen = sorted(names | record_only,
                     key=lambda name: sort_key(index.by_name[name]))

@@ -156,22 +156,25 @@ class SyncTaskTest(ApiTestCase):
         self.call('GET', '/regions/R1/tasks/%s' % task_id, 404)
         self.assertEqual([], self.api.journal.list_tasks(request_id=task_id))
 
-    def test_delete_keeps_a_pair_reopened_by_an_event(self):
+    def test_delete_waits_for_a_pair_reopened_by_an_event(self):
         task_id = self.start()
         self.run_tasks()
-        self.api.journal.enqueue('Master-a', 'R1', 'image.update',
-                                 request_id=task_id)
+        self.api.journal.enqueue('Master-a', 'R1', 'image.update')
         self.call('DELETE', '/regions/R1/tasks/%s' % task_id, 409)
         self.run_tasks()
         self.call('DELETE', '/regions/R1/tasks/%s' % task_id, 200)
 
-    def test_an_event_takes_a_task_over(self):
-        # The journal keeps one task per pair: an event reopening every
-        # pair of a request leaves nothing of it.
+    def test_a_pair_reopened_by_an_event_stays_in_its_task(self):
+        # The journal keeps one task per pair; the client following the
+        # request sees it syncing again, then synced, never lost.
         task_id = self.start('other:O1')
         self.run_tasks()
         self.api.journal.enqueue('Master-c', 'other:O1', 'image.update')
-        self.call('GET', '/regions/other:O1/tasks/%s' % task_id, 404)
+        self.assertEqual('syncing', self.task_status(task_id,
+                                                     'other:O1')['status'])
+        self.run_tasks()
+        self.assertEqual('synced', self.task_status(task_id,
+                                                    'other:O1')['status'])
 
     def test_wrong_methods(self):
         response = self.call('PUT', '/regions/R1', 405)

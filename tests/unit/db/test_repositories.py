@@ -135,10 +135,18 @@ class JournalCases(MixinBase):
                     self.journal.mark_failed(task, 'boom')
             self.assertEqual(Outcome.REQUEUED, self.enqueue(image))
             task = self.journal.find(image, 'RegionTwo')
-            self.assertEqual((QUEUED, 0, None, None),
+            # Still in its request: the client following it keeps it.
+            self.assertEqual((QUEUED, 0, None, 'req-old'),
                              (task.state, task.attempts, task.last_error,
                               task.request_id))
             self.journal.cancel(task.id)  # out of the next claim's way
+
+    def test_a_new_request_takes_a_finished_task(self):
+        self.enqueue(request_id='req-old')
+        self.journal.mark_done(self.claim_one())
+        self.enqueue(request_id='req-new')
+        self.assertEqual('req-new',
+                         self.journal.find('img-1', 'RegionTwo').request_id)
 
     def test_enqueue_many_is_one_transaction(self):
         outcomes = self.journal.enqueue_many(

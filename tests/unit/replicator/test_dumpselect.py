@@ -1,3 +1,5 @@
+import dataclasses
+
 import fixtures
 from oslotest import base
 
@@ -37,6 +39,12 @@ class SelectionTest(base.BaseTestCase):
         image, _ = dumpselect.dump_selection(IMAGES, self.index,
                                              self.targets)[-1]
         self.assertEqual('k', image.user_properties['kernel_id'])
+
+    def test_obsolete_records_only_when_a_target_follows_them(self):
+        self.targets = [dataclasses.replace(rules,
+                                            support_obsolete_images=False)
+                        for rules in self.targets]
+        self.assertNotIn('old_obsolete', [name for name, _ in self.select()])
 
     def test_images_named_or_by_id(self):
         self.assertEqual([('kernel', True), ('ami', True)],
