@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import requests
 from glanceclient import client as glance_client
@@ -37,8 +37,11 @@ LOG = logging.getLogger(__name__)
 DEFAULT_PAGE_SIZE = 200
 #: Bytes per chunk when downloading; glanceclient also uploads by 1 MiB.
 DEFAULT_CHUNK_SIZE = 1024 * 1024
+#: Tries of a read whose connection the server dropped.
+READ_ATTEMPTS = 3
 
 _translated = glance_errors.translated
+_T = TypeVar('_T')
 
 
 class GlanceRegion(base.Region):
@@ -147,17 +150,38 @@ class GlanceRegion(base.Region):
         :raises RegionUnavailable: the service did not answer.
         :raises AuthFailed: the credentials were refused.
         """
-        found: dict[str, Mapping[str, Any]] = {}
         owner = self.project_id
-        with _translated(self.name, 'listing images'):
-            for raw in self._pages({'owner': owner, 'visibility': 'all'}):
-                found[raw['id']] = raw
-            if include_public:
-                for raw in self._pages({'visibility': 'public'}):
-                    found.setdefault(raw['id'], raw)
+
+        def listing() -> dict[str, Mapping[str, Any]]:
+            found: dict[str, Mapping[str, Any]] = {}
+            with _translated(self.name, 'listing images'):
+                for raw in self._pages({'owner': owner,
+                                        'visibility': 'all'}):
+                    found[raw['id']] = raw
+                if include_public:
+                    for raw in self._pages({'visibility': 'public'}):
+                        found.setdefault(raw['id'], raw)
+            return found
+
+        found = self._read(listing)
         LOG.debug('Listed %(count)d images in region %(region)s',
                   {'count': len(found), 'region': self.name})
         return [self._image(raw) for raw in found.values()]
+
+    def _read(self, read: Callable[[], _T]) -> _T:
+        """A read, made again when the server dropped the connection under
+        it (a kept-alive one it had just closed): it is safe to repeat, and
+        failing a whole sync for it would not be."""
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                return read()
+            except base.RegionUnavailable as exc:
+                if (attempt == READ_ATTEMPTS
+                        or not glance_errors.dropped_connection(exc)):
+                    raise
+                LOG.debug('%s: the connection was dropped (%s); reading '
+                          'again', self.name, exc)
+        raise AssertionError('unreachable')  # pragma: no cover
 
     def get_image(self, image_id: str) -> base.Image:
         """One image by id.
@@ -166,8 +190,10 @@ class GlanceRegion(base.Region):
         :raises RegionUnavailable: the service did not answer.
         :raises AuthFailed: the credentials were refused.
         """
-        with _translated(self.name, 'reading', image_id):
-            return self._image(self._client.images.get(image_id))
+        def reading() -> base.Image:
+            with _translated(self.name, 'reading', image_id):
+                return self._image(self._client.images.get(image_id))
+        return self._read(reading)
 
     def _check_properties(self, image: str,
                           properties: Mapping[str, Any]) -> None:

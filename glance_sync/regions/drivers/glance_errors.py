@@ -18,6 +18,7 @@ Where each error comes from, as observed with glanceclient 4.x:
 from __future__ import annotations
 
 import contextlib
+import http.client
 import re
 from collections.abc import Iterator
 
@@ -27,7 +28,10 @@ from keystoneauth1 import exceptions as ksa_exc
 
 from glance_sync.regions import base
 
-__all__ = ['translate', 'translated']
+__all__ = ['dropped_connection', 'translate', 'translated']
+
+_DROPPED = (http.client.RemoteDisconnected, ConnectionResetError,
+            ConnectionAbortedError)
 
 #: Enough of an error to recognise it, not a whole HTML document. Both
 #: ends are kept: connection errors put the cause ("Connection refused")
@@ -147,3 +151,27 @@ def translated(region: str, action: str,
         if mapped is None:
             raise
         raise mapped from exc
+
+
+def dropped_connection(exc: BaseException) -> bool:
+    """Whether an error comes from a connection the server closed or reset
+    under a request: a kept-alive connection its server had just let go
+    (gunicorn closes idle ones after 2 s) fails the next request that way,
+    before the server saw it. A refused connection is not one.
+    """
+    # requests and urllib3 keep the cause in their arguments as well as in
+    # the chain: ConnectionError(ProtocolError('...', RemoteDisconnected)).
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _DROPPED):
+            return True
+        todo += [arg for arg in getattr(current, 'args', ())
+                 if isinstance(arg, BaseException)]
+        todo += [e for e in (current.__cause__, current.__context__)
+                 if e is not None]
+    return False

@@ -62,12 +62,14 @@ class DaemonTestCase(base.FunctionalTestCase):
         if not self.cloud.plugin:
             self.skipTest('the local cloud runs without the glance-sync '
                           'plugin (start it with: up --plugin)')
+        # The lock first: a test that stops RabbitMQ holds it exclusively,
+        # and the broker is down while it does.
+        self.hold_broker(self.stops_broker)
         problem = broker_problem()
         if problem:
             if db_fixtures.ci():
                 self.fail(problem + ' (CI=true: this is a failure)')
             self.skipTest(problem)
-        self.hold_broker(self.stops_broker)
         self.token = uuid.uuid4().hex[:12]
         self.folder = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
         self.journal_url = 'sqlite:///%s/journal.sqlite' % self.folder

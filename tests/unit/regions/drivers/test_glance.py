@@ -5,9 +5,11 @@ The real client, against a real Glance, is exercised by
 for, how it converts the answers and how it translates every kind of error.
 """
 
+import http.client
 from unittest import mock
 
 import requests
+import urllib3
 from glanceclient import exc as glance_exc
 from keystoneauth1 import exceptions as ksa_exc
 from oslotest import base as test_base
@@ -170,6 +172,65 @@ class ListTest(GlanceRegionTestCase):
         exc = self.assertRaises(base.RegionUnavailable,
                                 self.region.list_images)
         self.assert_names(exc, 'catalog', 'RegionFour not found')
+
+
+def dropped(cause):
+    """glanceclient's error for a request whose connection failed with
+    ``cause``, chained as requests and keystoneauth chain it."""
+    try:
+        try:
+            raise requests.exceptions.ConnectionError(
+                urllib3.exceptions.ProtocolError('Connection aborted.',
+                                                 cause))
+        except requests.exceptions.ConnectionError as exc:
+            raise ksa_exc.ConnectFailure('Unable to establish connection: '
+                                         '%s' % exc) from exc
+    except ksa_exc.ConnectFailure as exc:
+        error = glance_exc.CommunicationError('Error finding address: %s'
+                                              % exc)
+        error.__context__ = exc
+        return error
+
+
+class DroppedConnectionTest(GlanceRegionTestCase):
+    """A read whose kept-alive connection the server had just closed is
+    made again; other failures are not."""
+
+    def test_listing_read_again(self):
+        pages = iter([dropped(http.client.RemoteDisconnected(
+            'Remote end closed connection without response')),
+            iter([raw_image()])])
+
+        def listing(**kwargs):
+            page = next(pages)
+            if isinstance(page, Exception):
+                raise page
+            return page
+        self.images.list.side_effect = listing
+        self.assertEqual([IMAGE_ID],
+                         [i.id for i in self.region.list_images()])
+        self.assertEqual(2, self.images.list.call_count)
+
+    def test_get_read_again_after_a_reset(self):
+        self.images.get.side_effect = [
+            dropped(ConnectionResetError(104, 'Connection reset by peer')),
+            raw_image()]
+        self.assertEqual(IMAGE_ID, self.region.get_image(IMAGE_ID).id)
+
+    def test_refused_is_not_read_again(self):
+        self.images.get.side_effect = dropped(
+            ConnectionRefusedError(111, 'Connection refused'))
+        self.assertRaises(base.RegionUnavailable, self.region.get_image,
+                          IMAGE_ID)
+        self.assertEqual(1, self.images.get.call_count)
+
+    def test_gives_up_after_the_last_attempt(self):
+        self.images.get.side_effect = [
+            dropped(ConnectionResetError(104, 'reset'))
+            for _ in range(glance.READ_ATTEMPTS)]
+        self.assertRaises(base.RegionUnavailable, self.region.get_image,
+                          IMAGE_ID)
+        self.assertEqual(glance.READ_ATTEMPTS, self.images.get.call_count)
 
 
 class GetTest(GlanceRegionTestCase):
