@@ -40,7 +40,6 @@ from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
-from glance_sync.transfer.copiers import FanOutCopier
 
 __all__ = [
     'WRITING',
@@ -167,18 +166,14 @@ class TaskRunner:
     :param contexts: returns the current :class:`SyncContext` (it changes
         when the configuration is reloaded).
     :param coordinator: the (image, region) locks.
-    :param copier: moves the bytes of each upload (verified); default:
-        the context's fan-out copier.
     :param lock_timeout: seconds to wait for a pair's lock; None: forever.
     """
 
     def __init__(self, contexts: Callable[[], SyncContext],
                  coordinator: coordination.Coordinator,
-                 copier: engine.Copier | None = None,
                  lock_timeout: float | None = None) -> None:
         self._contexts = contexts
         self._coordinator = coordinator
-        self._copier = copier
         self._lock_timeout = lock_timeout
         self._master_listing = MasterListing()
 
@@ -190,12 +185,13 @@ class TaskRunner:
         :raises coordination.CoordinationError: a lock was not obtained.
         """
         context = self._contexts()
-        copier = self._copier or context.copier
-        with _taking_part(copier, task.image_id, task.region):
-            return self._run(context, copier, task)
+        # Other regions' copies of the image wait for this task from now
+        # on: only running tasks are waited for, never queued ones, so a
+        # full worker pool cannot hold a copy until the window ends.
+        with context.copier.task(task.image_id, task.region):
+            return self._run(context, task)
 
-    def _run(self, context: SyncContext, copier: engine.Copier,
-             task: dm.Task) -> Outcome:
+    def _run(self, context: SyncContext, task: dm.Task) -> Outcome:
         master = context.cloud.master()
         try:
             image: Image | None = master.get_image(task.image_id)
@@ -216,8 +212,7 @@ class TaskRunner:
         dependencies = [str(image.user_properties[p]) for p in AMI_PROPERTIES
                         if image.user_properties.get(p)]
         with self._locks(task, [image.id, *dependencies]):
-            return self._sync(context, task, master, image, dependencies,
-                              copier)
+            return self._sync(context, task, master, image, dependencies)
 
     @contextlib.contextmanager
     def _locks(self, task: dm.Task, image_ids: Iterable[str]
@@ -269,8 +264,7 @@ class TaskRunner:
         return images
 
     def _sync(self, context: SyncContext, task: dm.Task, master: Region,
-              image: Image, dependencies: Iterable[str],
-              copier: engine.Copier) -> Outcome:
+              image: Image, dependencies: Iterable[str]) -> Outcome:
         topology = self._candidate(context, task)
         if topology is None:
             return Outcome(Kind.DONE, 'region not a candidate')
@@ -302,19 +296,9 @@ class TaskRunner:
             return Outcome(Kind.DONE, 'nothing to do (%s)'
                            % (statuses or 'not selected here'))
         report = engine.apply_plan(plan, region, master_region=master,
-                                   copier=copier)
+                                   copier=context.copier)
         return Outcome(Kind.DONE, '; '.join(a.describe()
                                             for a in report.done))
-
-
-def _taking_part(copier: engine.Copier, image_id: str,
-                 region: str) -> contextlib.AbstractContextManager[None]:
-    """Tell a fan-out copier that this task may copy the image. Only
-    running tasks are waited for, never queued ones: a full worker pool
-    cannot hold a copy until the window ends."""
-    if isinstance(copier, FanOutCopier):
-        return copier.task(image_id, region)
-    return contextlib.nullcontext()
 
 
 def _names_for(index: MasterIndex, image_id: str) -> set[str]:
