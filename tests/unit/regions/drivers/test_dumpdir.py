@@ -72,8 +72,8 @@ class DumpRegionTest(base.BaseTestCase):
     def test_missing_data_file(self):
         os.remove(os.path.join(self.dir, self.full.id + '.img'))
         exc = self.assertRaises(dumpfile.DumpFormatError, self.region)
-        self.assertIn('missing data file of image %s (full)' % self.full.id,
-                      str(exc))
+        self.assertIn("missing data file of image '%s' ('full')"
+                      % self.full.id, str(exc))
 
     def test_record_that_does_not_match_the_manifest(self):
         path = os.path.join(self.dir, self.full.id + '.json')
