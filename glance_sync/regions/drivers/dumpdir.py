@@ -63,8 +63,13 @@ class DumpRegion(base.Region):
 
     def _record(self, entry: dumpfile.Entry) -> base.Image:
         path = self._path(entry.metadata)
-        image = dumpfile.image_from_record(dumpfile.read_json(path),
-                                           self.name, path)
+        try:
+            image = dumpfile.image_from_record(dumpfile.read_json(path),
+                                               self.name, path)
+        except dumpfile.DumpFormatError as exc:
+            raise dumpfile.DumpFormatError(
+                path, 'the record of image %r: %s' % (entry.id, exc.reason)
+            ) from exc
         if (image.id != entry.id or not entry.same_content(image)
                 or image.os_hash_algo != entry.os_hash_algo):
             raise dumpfile.DumpFormatError(
