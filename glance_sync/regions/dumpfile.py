@@ -132,10 +132,12 @@ class Manifest:
         try:
             images = {image_id: _entry(path, image_id, fields)
                       for image_id, fields in document['images'].items()}
-            return cls(str(document['master_region']),
-                       str(document['tenant_id']), images)
+            manifest = cls(str(document['master_region']),
+                           str(document['tenant_id']), images)
         except (KeyError, TypeError, AttributeError) as exc:
             raise DumpFormatError(path, 'bad manifest: %r' % exc) from exc
+        _check_shared_files(path, images)
+        return manifest
 
     def write(self, folder: str) -> None:
         """Replace the folder's manifest, atomically.
@@ -153,12 +155,33 @@ class Manifest:
             'images': images})
 
 
+_OPTIONAL_TEXT = (str, type(None))
 #: The type of each field of an entry, as JSON gives it.
 _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
-    'name': (str,), 'size': (int, type(None)),
-    'checksum': (str, type(None)), 'os_hash_algo': (str, type(None)),
-    'os_hash_value': (str, type(None)), 'metadata': (str,),
-    'data': (str, type(None))}
+    'name': (str,), 'size': (int, type(None)), 'checksum': _OPTIONAL_TEXT,
+    'os_hash_algo': _OPTIONAL_TEXT, 'os_hash_value': _OPTIONAL_TEXT,
+    'metadata': (str,), 'data': _OPTIONAL_TEXT}
+#: The type of each field of a record (every field of :class:`Image` but
+#: its region).
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    'id': (str,), 'name': (str,), 'owner': _OPTIONAL_TEXT,
+    'visibility': (str,), 'status': (str,), 'size': (int, type(None)),
+    'checksum': _OPTIONAL_TEXT, 'user_properties': (dict,),
+    'os_hash_algo': _OPTIONAL_TEXT, 'os_hash_value': _OPTIONAL_TEXT,
+    'disk_format': _OPTIONAL_TEXT, 'container_format': _OPTIONAL_TEXT,
+    'min_disk': (int,), 'min_ram': (int,)}
+
+
+def _wrong_type(fields: Mapping[str, Any],
+                types: Mapping[str, tuple[type, ...]]) -> str | None:
+    """What is wrong with the fields' types, if anything (every field
+    must be in ``types``)."""
+    for name, value in fields.items():
+        # bool is an int to isinstance; a size of true is not a size.
+        if not isinstance(value, types[name]) or isinstance(value, bool):
+            return '%s %r is not a %s' % (name, value, ' or '.join(
+                t.__name__ for t in types[name]))
+    return None
 
 
 def _entry(path: str, image_id: str, fields: Any) -> Entry:
@@ -178,12 +201,9 @@ def _entry(path: str, image_id: str, fields: Any) -> Entry:
     if unknown or missing:
         raise refuse('unknown fields %r, missing fields %r'
                      % (unknown, missing))
-    for name, value in fields.items():
-        # bool is an int to isinstance; a size of true is not a size.
-        if (not isinstance(value, _ENTRY_TYPES[name])
-                or isinstance(value, bool)):
-            raise refuse('%s %r is not a %s' % (name, value, ' or '.join(
-                t.__name__ for t in _ENTRY_TYPES[name])))
+    wrong = _wrong_type(fields, _ENTRY_TYPES)
+    if wrong:
+        raise refuse(wrong)
     entry = Entry(id=image_id, **{name: fields.get(name)
                                   for name in _ENTRY_TYPES})
     # The manifest only tells whether there is data; the names are the
@@ -198,6 +218,18 @@ def _entry(path: str, image_id: str, fields: Any) -> Entry:
     if entry.data is not None:
         _check_verifiable(entry, refuse)
     return entry
+
+
+def _check_shared_files(path: str, images: Mapping[str, Entry]) -> None:
+    """Two ids never share files: an id may be the hashed name of another
+    (``id-<sha256>``), crafted so that one entry reaches the other's."""
+    owners: dict[str, str] = {}
+    for image_id, entry in images.items():
+        other = owners.setdefault(entry.metadata, image_id)
+        if other != image_id:
+            raise DumpFormatError(path, 'images %r and %r name the same '
+                                  'files (%r)' % (other, image_id,
+                                                  entry.metadata))
 
 
 def _check_verifiable(entry: Entry,
@@ -235,8 +267,16 @@ def image_from_record(record: Mapping[str, Any], region: str,
 
     :param region: the region name to give it.
     :param path: the file, for the error.
-    :raises DumpFormatError: a field is missing or unknown.
+    :raises DumpFormatError: a field is missing, unknown or of the wrong
+        type.
     """
+    unknown = sorted(set(record) - set(_RECORD_TYPES))
+    if unknown:
+        raise DumpFormatError(path, 'not an image record: unknown fields '
+                              '%r' % unknown)
+    wrong = _wrong_type(record, _RECORD_TYPES)
+    if wrong:
+        raise DumpFormatError(path, 'not an image record: %s' % wrong)
     try:
         return Image(region=region, **record)
     except TypeError as exc:

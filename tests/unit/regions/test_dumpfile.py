@@ -195,6 +195,19 @@ class HostileManifestTest(base.BaseTestCase):
         self.assertNotIn('\x1b', message)
         self.assertNotIn('\r', message)
 
+    def test_ids_sharing_files(self):
+        unsafe = '../x'
+        stem = dumpfile.file_stem(unsafe)  # id-<sha256>, itself a safe id
+        fields = self.entry(metadata=stem + '.json', data=stem + '.img')
+        with open(self.path, 'w') as stream:
+            json.dump({'format': 'glance-sync-dump', 'version': 1,
+                       'master_region': 'RegionOne', 'tenant_id': 'p1',
+                       'images': {unsafe: fields, stem: fields}}, stream)
+        exc = self.assertRaises(dumpfile.DumpFormatError,
+                                dumpfile.Manifest.read, self.dir)
+        self.assertIn('name the same files', str(exc))
+        self.assertIn(repr(unsafe), str(exc))
+
     def test_a_linked_manifest_is_not_followed(self):
         outside = os.path.join(self.useFixture(fixtures.TempDir()).path,
                                'manifest.json')
@@ -234,3 +247,26 @@ class SafeWritesTest(base.BaseTestCase):
                                 link)
         self.assertIn('symbolic link', str(exc))
         self.assertRaises(OSError, list, dumpfile.read_chunks(link, 4))
+
+
+class HostileRecordTest(base.BaseTestCase):
+
+    def test_fields_of_the_wrong_type(self):
+        record = dumpfile.image_to_record(IMAGE)
+        for name, value in (('user_properties', ['a']), ('size', '3'),
+                            ('min_disk', True), ('name', None),
+                            ('id', 1), ('os_hash_algo', 5),
+                            ('visibility', {'a': 1})):
+            exc = self.assertRaises(
+                dumpfile.DumpFormatError, dumpfile.image_from_record,
+                dict(record, **{name: value}), 'dump', '/d/x.json')
+            self.assertIn('not an image record: %s %r' % (name, value),
+                          str(exc))
+
+    def test_unknown_fields(self):
+        record = dict(dumpfile.image_to_record(IMAGE), region='elsewhere')
+        exc = self.assertRaises(dumpfile.DumpFormatError,
+                                dumpfile.image_from_record, record, 'dump',
+                                '/d/x.json')
+        self.assertIn("unknown fields ['region']", str(exc))
+
