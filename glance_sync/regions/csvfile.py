@@ -30,7 +30,7 @@ import ast
 import csv
 import os
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from glance_sync.regions import safefiles
 from glance_sync.regions.base import Image
@@ -163,7 +163,7 @@ def _read_rows(path: str, stream: TextIO) -> list[Image]:
     return images
 
 
-def write_row(stream: TextIO, row: Iterable[str]) -> None:
+def write_row(stream: IO[str], row: Iterable[str]) -> None:
     """Write one CSV row, ``\\n``-terminated, that reads back the same.
 
     :mod:`csv` quotes a field holding a line feed, but not one holding a
@@ -173,9 +173,10 @@ def write_row(stream: TextIO, row: Iterable[str]) -> None:
     :param stream: opened with ``newline=''``.
     """
     fields = list(row)
-    quoting = (csv.QUOTE_ALL if any('\r' in field for field in fields)
-               else csv.QUOTE_MINIMAL)
-    csv.writer(stream, lineterminator='\n', quoting=quoting).writerow(fields)
+    bare_return = any('\r' in field for field in fields)
+    csv.writer(stream, lineterminator='\n',
+               quoting=csv.QUOTE_ALL if bare_return else csv.QUOTE_MINIMAL
+               ).writerow(fields)
 
 
 def write_backup(path: str, images: Iterable[Image]) -> None:

@@ -204,8 +204,11 @@ def _entry(path: str, image_id: str, fields: Any) -> Entry:
     wrong = _wrong_type(fields, _ENTRY_TYPES)
     if wrong:
         raise refuse(wrong)
-    entry = Entry(id=image_id, **{name: fields.get(name)
-                                  for name in _ENTRY_TYPES})
+    entry = Entry(id=image_id, name=fields['name'], size=fields.get('size'),
+                  checksum=fields.get('checksum'),
+                  os_hash_algo=fields.get('os_hash_algo'),
+                  os_hash_value=fields.get('os_hash_value'),
+                  metadata=fields['metadata'], data=fields.get('data'))
     # The manifest only tells whether there is data; the names are the
     # format's, so an entry cannot point at ../secret, /etc/passwd or
     # another image's files.
