@@ -132,10 +132,15 @@ class Manifest:
         try:
             images = {image_id: _entry(path, image_id, fields)
                       for image_id, fields in document['images'].items()}
-            manifest = cls(str(document['master_region']),
-                           str(document['tenant_id']), images)
+            manifest = cls(document['master_region'], document['tenant_id'],
+                           images)
         except (KeyError, TypeError, AttributeError) as exc:
             raise DumpFormatError(path, 'bad manifest: %r' % exc) from exc
+        wrong = _wrong_type({'master_region': manifest.master_region,
+                             'tenant_id': manifest.tenant_id},
+                            {'master_region': (str,), 'tenant_id': (str,)})
+        if wrong:
+            raise DumpFormatError(path, 'bad manifest: %s' % wrong)
         _check_shared_files(path, images)
         return manifest
 

@@ -208,6 +208,17 @@ class HostileManifestTest(base.BaseTestCase):
         self.assertIn('name the same files', str(exc))
         self.assertIn(repr(unsafe), str(exc))
 
+    def test_master_and_project_must_be_text(self):
+        for name in ('master_region', 'tenant_id'):
+            with open(self.path, 'w') as stream:
+                json.dump({'format': 'glance-sync-dump', 'version': 1,
+                           'master_region': 'RegionOne', 'tenant_id': 'p1',
+                           'images': {}, name: {'x': 1}}, stream)
+            exc = self.assertRaises(dumpfile.DumpFormatError,
+                                    dumpfile.Manifest.read, self.dir)
+            self.assertIn("bad manifest: %s {'x': 1} is not a str" % name,
+                          str(exc))
+
     def test_a_linked_manifest_is_not_followed(self):
         outside = os.path.join(self.useFixture(fixtures.TempDir()).path,
                                'manifest.json')
