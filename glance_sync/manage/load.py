@@ -5,7 +5,11 @@ from the master (:mod:`glance_sync.replicator.load`): the same rules, the
 same plan, the same summary. Only the regions' targets are contacted,
 never the master's Glance, so a configuration holding the credentials of
 the regions' target is enough. Exit status as ``sync``; 2 when the folder
-is not a usable dump.
+is not a usable dump, before anything is uploaded: the folder is untrusted
+input, and an entry naming a file the format does not give its id, a
+symbolic link, data without a size and a hash, or a data file of another
+size is refused with one line naming the file and the image
+(:class:`~glance_sync.regions.drivers.dumpdir.DumpRegion`).
 """
 
 from __future__ import annotations

@@ -6,21 +6,31 @@ GlanceSync's (``status,region,image``); ``table`` (the default on a
 terminal) aligns columns under a header; ``json`` prints a list of
 objects. :func:`write_status_counts` adds, under a status table, one line
 per region with its count of each status, coloured on a terminal.
+
+Image names and other values come from the regions and may hold control
+characters. A table is for a terminal, so its cells show every character
+that is not printable as an escape (``\\x1b``, ``\\r``, ``\\n``,
+``\\u2028``, ...): a name can neither move the cursor, recolour the
+screen nor forge a row. ``csv`` and ``json`` are data for programs and
+keep values exact: JSON escapes control characters itself, CSV writes
+them quoted where needed (:func:`~glance_sync.regions.csvfile.write_row`)
+and leaves a leading ``=``, ``+``, ``-`` or ``@`` as it is (CSV output is
+not meant for a spreadsheet).
 """
 
 from __future__ import annotations
 
 import collections
-import csv
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
+from glance_sync.regions import csvfile
 from glance_sync.rules.status import Status
 
-__all__ = ['FORMATS', 'default_format', 'use_colour', 'write_rows',
-           'write_status_counts']
+__all__ = ['FORMATS', 'default_format', 'printable', 'use_colour',
+           'write_rows', 'write_status_counts']
 
 FORMATS = ('csv', 'table', 'json')
 
@@ -54,9 +64,9 @@ def write_rows(stream: TextIO, fmt: str, columns: Sequence[str],
     :raises ValueError: unknown format.
     """
     if fmt == 'csv':
-        writer = csv.writer(stream, lineterminator='\n')
         keys = csv_columns or columns
-        writer.writerows([_text(row.get(k)) for k in keys] for row in rows)
+        for row in rows:
+            csvfile.write_row(stream, [_text(row.get(k)) for k in keys])
     elif fmt == 'table':
         stream.write(_table(columns, rows))
     elif fmt == 'json':
@@ -76,12 +86,26 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+#: The short escapes of :func:`printable`; other characters use repr's.
+_SHORT_ESCAPES = {'\t': '\\t', '\n': '\\n', '\r': '\\r'}
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character escaped as repr does
+    (``'\\x1b[31m'`` for ESC ``[31m``), for a terminal."""
+    if text.isprintable():
+        return text
+    return ''.join(char if char.isprintable() else
+                   _SHORT_ESCAPES.get(char) or repr(char)[1:-1]
+                   for char in text)
+
+
 def _table(columns: Sequence[str], rows: Sequence[Mapping[str, Any]],
            paint: Callable[[str, str], str] | None = None) -> str:
     """Aligned columns under a header; ``paint(column, cell)`` may
     decorate body cells (escape codes do not count in the widths)."""
-    cells = [list(columns)] + [[_text(row.get(k)) for k in columns]
-                               for row in rows]
+    cells = [list(columns)] + [[printable(_text(row.get(k)))
+                                for k in columns] for row in rows]
     widths = [max(len(line[i]) for line in cells)
               for i in range(len(columns))]
     lines = []

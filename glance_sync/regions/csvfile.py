@@ -9,7 +9,14 @@ and read by the in-memory region driver. Each row is::
 ``is_public`` is ``True``/``False`` (it maps to ``visibility`` ``public`` or
 ``private``) and ``user_properties`` is a Python dict literal, parsed with
 :func:`ast.literal_eval` only: a backup file is data, never code. Writing
-an image and reading it back gives the same :class:`Image`, field by field.
+an image and reading it back gives the same :class:`Image`, field by field,
+whatever its name holds (commas, quotes, line breaks, a bare carriage
+return, NUL): :func:`write_row` quotes what the reader would split.
+
+Values are written as they are, never altered for spreadsheets: a name
+starting with ``=``, ``+``, ``-`` or ``@`` stays so, since FIWARE
+GlanceSync reads these files back. A backup is data, not a spreadsheet;
+open it in a spreadsheet program only as text.
 
 Usage::
 
@@ -23,12 +30,14 @@ import ast
 import csv
 import os
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
+from glance_sync.regions import safefiles
 from glance_sync.regions.base import Image
 
 __all__ = ['BackupFormatError', 'backup_path', 'format_row', 'list_backups',
-           'parse_row', 'read_backup', 'region_of', 'write_backup']
+           'parse_row', 'read_backup', 'region_of', 'write_backup',
+           'write_row']
 
 PREFIX = 'backup_'
 SUFFIX = '.csv'
@@ -154,14 +163,29 @@ def _read_rows(path: str, stream: TextIO) -> list[Image]:
     return images
 
 
+def write_row(stream: IO[str], row: Iterable[str]) -> None:
+    """Write one CSV row, ``\\n``-terminated, that reads back the same.
+
+    :mod:`csv` quotes a field holding a line feed, but not one holding a
+    bare carriage return when lines end in ``\\n`` alone, and the reader
+    ends the row there. Such a row is written with every field quoted.
+
+    :param stream: opened with ``newline=''``.
+    """
+    fields = list(row)
+    bare_return = any('\r' in field for field in fields)
+    csv.writer(stream, lineterminator='\n',
+               quoting=csv.QUOTE_ALL if bare_return else csv.QUOTE_MINIMAL
+               ).writerow(fields)
+
+
 def write_backup(path: str, images: Iterable[Image]) -> None:
-    """Write one backup file (replaced atomically).
+    """Write one backup file, replaced atomically (through a new file of
+    its own: a link planted in the folder is never written through).
 
     :raises OSError: the file cannot be written.
     """
-    tmp = path + '.tmp'
-    with open(tmp, 'w', newline='', encoding='utf-8') as stream:
-        writer = csv.writer(stream, lineterminator='\n')
+    with safefiles.atomic_write(path, newline='',
+                                encoding='utf-8') as stream:
         for image in images:
-            writer.writerow(format_row(image))
-    os.replace(tmp, path)
+            write_row(stream, format_row(image))

@@ -22,6 +22,13 @@ and ``os_hash_algo``/``os_hash_value``, with the names of its two files::
 An image is in the manifest only once its files are complete, so a
 reader never sees a half-written image; files that are not in it are
 leftovers of an interrupted dump.
+
+A folder may come from another site, so its manifest is not trusted
+(:meth:`Manifest.read`): each entry must name the very files the format
+gives its id (:func:`file_stem`), so no entry reaches outside the folder
+or another image's files, and an entry with data must carry its size and
+at least one hash, so that the data can be verified. Files are opened
+without following symbolic links (:mod:`~glance_sync.regions.safefiles`).
 """
 
 from __future__ import annotations
@@ -31,12 +38,14 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from glance_sync.regions import safefiles
 from glance_sync.regions.base import Image
 
-__all__ = ['DATA_SUFFIX', 'FORMAT', 'MANIFEST', 'PART_SUFFIX', 'VERSION',
+__all__ = ['DATA_SUFFIX', 'FORMAT', 'MANIFEST', 'METADATA_SUFFIX',
+           'PART_SUFFIX', 'VERSION',
            'DumpFormatError', 'Entry', 'Manifest', 'file_stem',
            'image_from_record', 'image_to_record', 'read_chunks', 'read_json',
            'write_json']
@@ -82,7 +91,7 @@ class Entry:
     data: str | None = None
 
     @classmethod
-    def of(cls, image: Image, data: bool) -> Entry:
+    def of(cls, image: Image | Entry, data: bool) -> Entry:
         """The entry of an image whose files are ``file_stem(id)``.*.
 
         :param data: whether its data file is written.
@@ -121,12 +130,19 @@ class Manifest:
             raise DumpFormatError(path, 'not a %s version %d manifest'
                                   % (FORMAT, VERSION))
         try:
-            images = {image_id: Entry(id=image_id, **fields)
+            images = {image_id: _entry(path, image_id, fields)
                       for image_id, fields in document['images'].items()}
-            return cls(str(document['master_region']),
-                       str(document['tenant_id']), images)
+            manifest = cls(document['master_region'], document['tenant_id'],
+                           images)
         except (KeyError, TypeError, AttributeError) as exc:
             raise DumpFormatError(path, 'bad manifest: %r' % exc) from exc
+        wrong = _wrong_type({'master_region': manifest.master_region,
+                             'tenant_id': manifest.tenant_id},
+                            {'master_region': (str,), 'tenant_id': (str,)})
+        if wrong:
+            raise DumpFormatError(path, 'bad manifest: %s' % wrong)
+        _check_shared_files(path, images)
+        return manifest
 
     def write(self, folder: str) -> None:
         """Replace the folder's manifest, atomically.
@@ -142,6 +158,99 @@ class Manifest:
             'format': FORMAT, 'version': VERSION,
             'master_region': self.master_region, 'tenant_id': self.tenant_id,
             'images': images})
+
+
+_OPTIONAL_TEXT = (str, type(None))
+#: The type of each field of an entry, as JSON gives it.
+_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
+    'name': (str,), 'size': (int, type(None)), 'checksum': _OPTIONAL_TEXT,
+    'os_hash_algo': _OPTIONAL_TEXT, 'os_hash_value': _OPTIONAL_TEXT,
+    'metadata': (str,), 'data': _OPTIONAL_TEXT}
+#: The type of each field of a record (every field of :class:`Image` but
+#: its region).
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    'id': (str,), 'name': (str,), 'owner': _OPTIONAL_TEXT,
+    'visibility': (str,), 'status': (str,), 'size': (int, type(None)),
+    'checksum': _OPTIONAL_TEXT, 'user_properties': (dict,),
+    'os_hash_algo': _OPTIONAL_TEXT, 'os_hash_value': _OPTIONAL_TEXT,
+    'disk_format': _OPTIONAL_TEXT, 'container_format': _OPTIONAL_TEXT,
+    'min_disk': (int,), 'min_ram': (int,)}
+
+
+def _wrong_type(fields: Mapping[str, Any],
+                types: Mapping[str, tuple[type, ...]]) -> str | None:
+    """What is wrong with the fields' types, if anything (every field
+    must be in ``types``)."""
+    for name, value in fields.items():
+        # bool is an int to isinstance; a size of true is not a size.
+        if not isinstance(value, types[name]) or isinstance(value, bool):
+            return '%s %r is not a %s' % (name, value, ' or '.join(
+                t.__name__ for t in types[name]))
+    return None
+
+
+def _entry(path: str, image_id: str, fields: Any) -> Entry:
+    """One manifest entry, checked (see the module docstring).
+
+    :param path: the manifest, for the error.
+    :raises DumpFormatError: the entry names the wrong files, has fields
+        of the wrong type, or data it does not let verify.
+    """
+    def refuse(reason: str) -> DumpFormatError:
+        return DumpFormatError(path, 'image %r: %s' % (image_id, reason))
+
+    if not isinstance(fields, dict):
+        raise refuse('the entry is not a JSON object')
+    unknown = sorted(set(fields) - set(_ENTRY_TYPES))
+    missing = sorted({'name', 'metadata'} - set(fields))
+    if unknown or missing:
+        raise refuse('unknown fields %r, missing fields %r'
+                     % (unknown, missing))
+    wrong = _wrong_type(fields, _ENTRY_TYPES)
+    if wrong:
+        raise refuse(wrong)
+    entry = Entry(id=image_id, name=fields['name'], size=fields.get('size'),
+                  checksum=fields.get('checksum'),
+                  os_hash_algo=fields.get('os_hash_algo'),
+                  os_hash_value=fields.get('os_hash_value'),
+                  metadata=fields['metadata'], data=fields.get('data'))
+    # The manifest only tells whether there is data; the names are the
+    # format's, so an entry cannot point at ../secret, /etc/passwd or
+    # another image's files.
+    expected = Entry.of(entry, data=entry.data is not None)
+    for name in ('metadata', 'data'):
+        if getattr(entry, name) != getattr(expected, name):
+            raise refuse('%s file %r is not the one the format names for '
+                         'this id (%r)' % (name, getattr(entry, name),
+                                           getattr(expected, name)))
+    if entry.data is not None:
+        _check_verifiable(entry, refuse)
+    return entry
+
+
+def _check_shared_files(path: str, images: Mapping[str, Entry]) -> None:
+    """Two ids never share files: an id may be the hashed name of another
+    (``id-<sha256>``), crafted so that one entry reaches the other's."""
+    owners: dict[str, str] = {}
+    for image_id, entry in images.items():
+        other = owners.setdefault(entry.metadata, image_id)
+        if other != image_id:
+            raise DumpFormatError(path, 'images %r and %r name the same '
+                                  'files (%r)' % (other, image_id,
+                                                  entry.metadata))
+
+
+def _check_verifiable(entry: Entry,
+                       refuse: Callable[[str], DumpFormatError]) -> None:
+    """Data is loaded only if its size and a hash let verify it."""
+    if entry.size is None or entry.size < 0:
+        raise refuse('data without a size cannot be verified')
+    if not entry.checksum and not entry.os_hash_value:
+        raise refuse('data without a checksum or os_hash_value cannot be '
+                     'verified')
+    if entry.os_hash_value and (
+            entry.os_hash_algo not in hashlib.algorithms_guaranteed):
+        raise refuse('unknown os_hash_algo %r' % entry.os_hash_algo)
 
 
 def file_stem(image_id: str) -> str:
@@ -166,8 +275,16 @@ def image_from_record(record: Mapping[str, Any], region: str,
 
     :param region: the region name to give it.
     :param path: the file, for the error.
-    :raises DumpFormatError: a field is missing or unknown.
+    :raises DumpFormatError: a field is missing, unknown or of the wrong
+        type.
     """
+    unknown = sorted(set(record) - set(_RECORD_TYPES))
+    if unknown:
+        raise DumpFormatError(path, 'not an image record: unknown fields '
+                              '%r' % unknown)
+    wrong = _wrong_type(record, _RECORD_TYPES)
+    if wrong:
+        raise DumpFormatError(path, 'not an image record: %s' % wrong)
     try:
         return Image(region=region, **record)
     except TypeError as exc:
@@ -180,22 +297,23 @@ def read_chunks(path: str, chunk_size: int) -> Iterator[bytes]:
 
     :raises OSError: the file cannot be read.
     """
-    with open(path, 'rb') as stream:
+    with safefiles.open_regular(path) as stream:
         while chunk := stream.read(chunk_size):
             yield chunk
 
 
 def read_json(path: str) -> dict[str, Any]:
-    """A JSON object from a file.
+    """A JSON object from a regular file (a symbolic link is refused).
 
-    :raises DumpFormatError: the file is missing, unreadable or not JSON.
+    :raises DumpFormatError: the file is missing, unreadable, a link or
+        not JSON.
     """
     try:
-        with open(path, encoding='utf-8') as stream:
+        with safefiles.open_regular(path, 'r', encoding='utf-8') as stream:
             document = json.load(stream)
     except OSError as exc:
         raise DumpFormatError(path, exc.strerror or str(exc)) from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise DumpFormatError(path, 'not JSON: %s' % exc) from exc
     if not isinstance(document, dict):
         raise DumpFormatError(path, 'not a JSON object')
@@ -204,14 +322,11 @@ def read_json(path: str) -> dict[str, Any]:
 
 def write_json(path: str, document: Mapping[str, Any]) -> None:
     """Write a JSON object atomically: a reader sees the old file or the
-    new one, never a part (written beside it, synced, then renamed).
+    new one, never a part (:func:`~glance_sync.regions.safefiles.
+    atomic_write`: a planted link is replaced, never written through).
 
     :raises OSError: the file cannot be written.
     """
-    temporary = path + PART_SUFFIX
-    with open(temporary, 'w', encoding='utf-8') as stream:
+    with safefiles.atomic_write(path, encoding='utf-8') as stream:
         json.dump(document, stream, indent=1, sort_keys=True)
         stream.write('\n')
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(temporary, path)

@@ -16,7 +16,16 @@
   (:class:`DumpError` names the folder and the bytes needed);
 - a full dump (no image arguments) also drops the images the master no
   longer offers from the folder, so that ``load`` gives what a sync
-  would.
+  would; only the files the format names for their ids are removed.
+
+The folder is not trusted more than ``load`` trusts it: a manifest whose
+entries name other files is refused (:meth:`~glance_sync.regions.
+dumpfile.Manifest.read`), no file is read through a symbolic link, and
+every file is written through a new file (``O_EXCL|O_NOFOLLOW``) renamed
+into place, so that a link planted in the folder is replaced, never
+written through (:mod:`~glance_sync.regions.safefiles`). An image whose
+master record has neither a checksum nor a secure hash is not dumped:
+its data could not be verified, and ``load`` would refuse it.
 
 An image that fails (the master fails, the data does not match) is
 reported and the others go on; its ``.part`` file is removed.
@@ -33,7 +42,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from glance_sync.manage.progress import human_bytes
-from glance_sync.regions import base, dumpfile
+from glance_sync.regions import base, dumpfile, safefiles
 from glance_sync.transfer import verify
 
 __all__ = ['DUMPED', 'FAILED', 'KEPT', 'RECORD_ONLY', 'DumpError',
@@ -157,16 +166,20 @@ class Dumper:
     def _prune(self, keep: set[str]) -> None:
         for image_id in sorted(set(self.manifest.images) - keep):
             entry = self.manifest.images.pop(image_id)
-            LOG.info('Removing image %(id)s (%(name)s) from the dump: the '
+            LOG.info('Removing image %(id)r (%(name)r) from the dump: the '
                      'master no longer offers it',
                      {'id': image_id, 'name': entry.name})
-            for name in (entry.metadata, entry.data):
-                if name:
-                    _remove(self._path(name))
+            # The names the format gives the id, whatever the entry says:
+            # nothing outside the folder is ever removed.
+            stem = self._path(dumpfile.file_stem(image_id))
+            _remove(stem + dumpfile.METADATA_SUFFIX)
+            _remove(stem + dumpfile.DATA_SUFFIX)
 
     def _classify(self, image: base.Image, wants_data: bool) -> _Work:
         entry = self.manifest.images.get(image.id)
-        present = os.path.exists(self._data_path(image))
+        # A link planted at the data file's name is not data: it is
+        # replaced by a download.
+        present = safefiles.is_regular(self._data_path(image))
         if entry is not None and entry.data is not None and present:
             return _Work(image, 'keep' if entry.same_content(image)
                          else 'conflict')
@@ -196,6 +209,11 @@ class Dumper:
         image = item.image
         if item.step == 'conflict':
             return self._conflict(image)  # its files stay as listed
+        if item.step in ('adopt', 'download') and not (
+                image.checksum or image.os_hash_value):
+            return self._failed(image, 'the master gives neither a checksum '
+                                'nor an os_hash_value: its data cannot be '
+                                'verified')
         try:
             self._write_record(image)
             if item.step == 'keep':
@@ -236,7 +254,8 @@ class Dumper:
                                       expected.hash_algo, expected=expected,
                                       chunk_size=self.chunk_size)
         try:
-            with open(path + dumpfile.PART_SUFFIX, 'wb') as out:
+            with safefiles.create_exclusive(
+                    path + dumpfile.PART_SUFFIX) as out:
                 for chunk in stream:
                     out.write(chunk)
                 out.flush()
@@ -258,7 +277,7 @@ class Dumper:
         try:
             for _ in stream:
                 pass
-        except verify.DigestMismatch as exc:
+        except (verify.DigestMismatch, OSError) as exc:
             LOG.warning('Dumping image %(id)s again: %(path)s is not its '
                         'data (%(why)s)', {'id': image.id, 'path': path,
                                            'why': exc})
@@ -306,7 +325,7 @@ class Dumper:
 
 def _size(path: str) -> int:
     try:
-        return os.path.getsize(path)
+        return os.lstat(path).st_size
     except OSError:
         return 0
 

@@ -17,12 +17,12 @@ These are GlanceSync's statuses, with the same names, so the status report
 
 from __future__ import annotations
 
-import csv
 import enum
 import io
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from glance_sync.regions import csvfile
 from glance_sync.regions.base import Image
 
 __all__ = ['ImageStatus', 'Status', 'format_status', 'sort_key']
@@ -93,9 +93,11 @@ def format_status(statuses: Iterable[ImageStatus]) -> str:
     """The status report as GlanceSync prints it (CSV, one line each).
 
     :returns: the text, each line ending in ``\\n``; empty when there is
-        nothing to report.
+        nothing to report. A name holding a carriage return is quoted so
+        that a CSV reader gets it back (see :func:`~glance_sync.regions.
+        csvfile.write_row`).
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\n')
-    writer.writerows(status.as_row() for status in statuses)
+    for status in statuses:
+        csvfile.write_row(out, status.as_row())
     return out.getvalue()

@@ -5,8 +5,11 @@
 and reads their data from its files, so the rules and the engine treat
 the folder exactly as they treat a master Glance. Every change is refused.
 
-The folder is checked when the region is built: each record must match
-its manifest entry, and each data file the manifest names must be there.
+The folder is checked when the region is built: the manifest's entries
+must name the format's own files and carry what verifies their data
+(:meth:`~glance_sync.regions.dumpfile.Manifest.read`), each record must
+match its manifest entry, and each data file the manifest names must be a
+regular file (not a link) of the size the manifest gives.
 Before its first download, a data file is read whole and its size, md5
 and secure hash compared with the manifest (the copy compares them again
 with what it sends, and with what the destination stored).
@@ -18,6 +21,7 @@ a lock of its own.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NoReturn
@@ -59,18 +63,43 @@ class DumpRegion(base.Region):
 
     def _record(self, entry: dumpfile.Entry) -> base.Image:
         path = self._path(entry.metadata)
-        image = dumpfile.image_from_record(dumpfile.read_json(path),
-                                           self.name, path)
-        if image.id != entry.id or not entry.same_content(image):
+        try:
+            image = dumpfile.image_from_record(dumpfile.read_json(path),
+                                               self.name, path)
+        except dumpfile.DumpFormatError as exc:
+            raise dumpfile.DumpFormatError(
+                path, 'the record of image %r: %s' % (entry.id, exc.reason)
+            ) from exc
+        if (image.id != entry.id or not entry.same_content(image)
+                or image.os_hash_algo != entry.os_hash_algo):
             raise dumpfile.DumpFormatError(
                 path, 'the record does not match the manifest entry of '
-                'image %s (id, size or hashes differ)' % entry.id)
-        if entry.data is not None and not os.path.isfile(
-                self._path(entry.data)):
-            raise dumpfile.DumpFormatError(
-                self._path(entry.data), 'missing data file of image %s '
-                '(%s)' % (entry.id, entry.name))
+                'image %r (id, size or hashes differ)' % entry.id)
+        if entry.data is not None:
+            self._check_data(entry)
         return image
+
+    def _check_data(self, entry: dumpfile.Entry) -> None:
+        # Names and ids come from the folder: %r keeps control characters
+        # out of the one-line error.
+        path = self._path(entry.data or '')
+        try:
+            found = os.lstat(path)
+        except OSError:
+            raise dumpfile.DumpFormatError(
+                path, 'missing data file of image %r (%r)'
+                % (entry.id, entry.name)) from None
+        if not stat.S_ISREG(found.st_mode):
+            raise dumpfile.DumpFormatError(
+                path, 'the data file of image %r (%r) is not a regular '
+                'file (a symbolic link is not followed)'
+                % (entry.id, entry.name))
+        if found.st_size != entry.size:
+            # A truncated copy is refused before anything is uploaded.
+            raise dumpfile.DumpFormatError(
+                path, 'the data file of image %r (%r) has %d bytes, the '
+                'manifest says %s' % (entry.id, entry.name, found.st_size,
+                                      entry.size))
 
     def has_data(self, image_id: str) -> bool:
         """Whether the folder holds the image's data.

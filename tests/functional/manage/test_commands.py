@@ -2,7 +2,9 @@
 
 ``regions`` with ``ignore_regions``; which regions no argument or
 ``target:`` means, in ``preferable_order``; ``sync --parallel``;
-``-f table``; ``backup`` of real regions read back by ``--offline``.
+``-f table``; ``backup`` of real regions read back by ``--offline``;
+image names with ANSI escapes and line breaks (escaped in tables, exact
+in CSV and backups).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 
+from glance_sync.regions import csvfile
 from tests.functional import base as functional_base
 from tests.functional.manage import base
 
@@ -97,3 +101,30 @@ class CommandsTest(base.ManageTestCase):
                          self.statuses(offline, 'RegionTwo', rc=0))
         self.assertEqual([], self.images_named('RegionTwo',
                                                self.name('later')))
+
+    def test_hostile_names_in_tables_csv_and_backups(self):
+        label = 'x\x1b[31m\x1b]0;title\x07\rforged,\nline=1+2'
+        image = self.master_image(label, 1024)
+        self.assertEqual(self.name(label), image.name)  # Glance kept it
+        conf = self.native_config()
+        table = self.manage(conf, '-f', 'table', 'status', 'RegionTwo',
+                            rc=1).stdout
+        self.assertTrue(all(line.isprintable()
+                            for line in table.split('\n')), repr(table))
+        self.assertIn(self.token + '-x\\x1b[31m\\x1b]0;title\\x07\\rforged,'
+                      '\\nline=1+2', table)
+        # CSV gives the name back exactly, bare carriage return included
+        # (read as bytes: manage() reads text with universal newlines).
+        listed = subprocess.run(
+            base.manage_command() + [*conf, 'status', 'RegionTwo'],
+            capture_output=True, env=base.command_env(), cwd=self.folder,
+            timeout=base.COMMAND_TIMEOUT, check=False)
+        self.assertEqual(1, listed.returncode, listed.stderr)
+        self.assertIn(['pending_upload', 'RegionTwo', image.name], list(
+            csv.reader(io.StringIO(listed.stdout.decode(), newline=''))))
+        folder = self.folder / 'backup'
+        self.manage(conf, 'backup', '--output', str(folder), 'RegionTwo',
+                    rc=0)
+        names = [i.name for i in csvfile.read_backup(
+            str(folder / 'backup_RegionOne.csv'))]
+        self.assertIn(image.name, names)

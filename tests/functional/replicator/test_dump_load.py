@@ -15,9 +15,11 @@ import hashlib
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import time
+import uuid
 
 from glance_sync.regions.drivers.glance_image import CORE_ATTRIBUTES
 from tests.functional.manage import base
@@ -134,3 +136,124 @@ class DumpLoadTest(base.ManageTestCase):
             process.stderr.close()
         self.assertEqual(-signal.SIGKILL, process.returncode)
         self.assertTrue(os.path.getsize(part) < BIG)
+
+
+class HostileDumpFolderTest(base.ManageTestCase):
+    """A dump folder from elsewhere: ``load`` refuses it with one line
+    naming the entry and uploads nothing; ``dump`` never reads, writes or
+    deletes outside it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.conf = self.native_config()
+        self.images = [self.master_image('a', 1024),
+                       self.master_image('b', 2048)]
+        self.pristine = self.folder / 'pristine'
+        self.manage(self.conf, 'dump', '--output', str(self.pristine), rc=0)
+        self.outside = self.folder / 'outside'
+        self.outside.mkdir()
+        self.victims = {}
+        for image in self.images:
+            copy = self.outside / image.id
+            copy.write_bytes((self.pristine / (image.id + '.img'))
+                             .read_bytes())
+            self.victims[copy] = copy.read_bytes()
+        self.nowhere = self.native_config({'target:master': {
+            'auth_url': 'http://127.0.0.1:9/v3', 'password': 'wrong'}},
+            filename='region-only.conf')
+
+    def fresh(self, label: str = 'copy') -> pathlib.Path:
+        """A copy of the dump, to spoil."""
+        folder = self.folder / ('%s-%s' % (label.replace(' ', '-'),
+                                           uuid.uuid4().hex[:8]))
+        shutil.copytree(self.pristine, folder)
+        return folder
+
+    def set_entry(self, folder: pathlib.Path, image, **fields) -> None:
+        path = folder / 'manifest.json'
+        document = json.loads(path.read_text())
+        document['images'][image.id].update(fields)
+        path.write_text(json.dumps(document))
+
+    def assertVictimsUntouched(self) -> None:
+        self.assertEqual(self.victims, {path: path.read_bytes()
+                                        for path in self.victims})
+
+    def assertLoadRefused(self, folder: pathlib.Path, image,
+                          where: str) -> None:
+        done = self.manage(self.nowhere, 'load', str(folder),
+                           'other:RegionFour', rc=2)
+        error, = done.errors()
+        self.assertIn(repr(image.id), error)
+        self.assertIn(where, error)
+        self.assertEqual('', done.stdout)
+        for each in self.images:
+            self.assertEqual([], self.images_named('other:RegionFour',
+                                                   each.name))
+        self.assertVictimsUntouched()
+
+    def test_load_refuses_hostile_folders(self):
+        a, b = self.images
+        victim_b = self.outside / b.id
+        cases = [
+            ('data ../', {'data': os.path.relpath(victim_b, self.folder)}),
+            ('absolute data', {'data': str(victim_b)}),
+            ('absolute metadata', {'metadata': str(victim_b) + '.json'}),
+            ("another image's data", {'data': a.id + '.img'}),
+            ('no size', {'size': None}),
+            ('no hashes', {'checksum': None, 'os_hash_value': None}),
+        ]
+        for label, fields in cases:
+            # The folder's name says the case in a failure's message.
+            folder = self.fresh(label)
+            self.set_entry(folder, b, **fields)
+            self.assertLoadRefused(folder, b, 'manifest.json')
+
+    def test_load_refuses_links_and_truncated_data(self):
+        _, b = self.images
+        folder = self.fresh()
+        data = folder / (b.id + '.img')
+        data.unlink()
+        data.symlink_to(self.outside / b.id)  # the very same bytes
+        self.assertLoadRefused(folder, b, 'not a regular file')
+
+        folder = self.fresh()
+        record = folder / (b.id + '.json')
+        moved = self.outside / record.name
+        record.rename(moved)
+        record.symlink_to(moved)
+        self.assertLoadRefused(folder, b, 'symbolic link')
+
+        folder = self.fresh()
+        with open(folder / (b.id + '.img'), 'r+b') as stream:
+            stream.truncate(1000)
+        self.assertLoadRefused(folder, b, 'has 1000 bytes')
+
+    def test_dump_prune_never_deletes_outside(self):
+        a, b = self.images
+        victim_b = self.outside / b.id
+        folder = self.fresh()
+        self.delete_image(self.cloud.master_region, b.id)
+        # A manifest naming outside files is refused: nothing is removed.
+        self.set_entry(folder, b, data=os.path.relpath(victim_b, folder),
+                       metadata=str(self.outside / a.id))
+        before = sorted(path.name for path in folder.iterdir())
+        done = self.manage(self.conf, 'dump', '--output', str(folder), rc=1)
+        self.assertIn(repr(b.id), done.describe())
+        self.assertEqual(before, sorted(path.name
+                                        for path in folder.iterdir()))
+        self.assertVictimsUntouched()
+        # Files that are links to outside files: the links go, not the
+        # files they point at.
+        folder = self.fresh()
+        for suffix in ('.img', '.json'):
+            (folder / (b.id + suffix)).unlink()
+            (folder / (b.id + suffix)).symlink_to(victim_b)
+        dumped = self.manage(self.conf, '-f', 'json', 'dump', '--output',
+                             str(folder), rc=0)
+        self.assertEqual({a.name: 'kept'}, {
+            row['image']: row['result'] for row in json.loads(dumped.stdout)})
+        self.assertEqual(sorted([a.id + '.img', a.id + '.json',
+                                 'manifest.json']),
+                         sorted(path.name for path in folder.iterdir()))
+        self.assertVictimsUntouched()

@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 
@@ -38,6 +39,67 @@ class WriteRowsTest(base.BaseTestCase):
 
     def test_unknown(self):
         self.assertRaises(ValueError, self.render, 'xml')
+
+
+
+#: Names a region may hold: ANSI escapes (colour, clear screen, title,
+#: CSI as one character), forged rows, NUL, bidi override, separators.
+HOSTILE = ['\x1b[31mred\x1b[0m', '\x1b[2J\x1b[H', '\x1b]0;title\x07',
+           'a\rforged', 'a\nok,R1,forged', 'nul\x00', '\u202eevil',
+           'line\u2028sep', '\x9b31m', 'tab\there', '\x7fdel']
+
+
+class HostileValuesTest(base.BaseTestCase):
+
+    def rows(self):
+        return [{'status': 'ok', 'region': 'R\x1b[1m', 'image': name}
+                for name in HOSTILE]
+
+    def test_printable(self):
+        self.assertEqual('\\x1b[31mred\\x1b[0m',
+                         output.printable(HOSTILE[0]))
+        self.assertEqual('a\\rforged', output.printable('a\rforged'))
+        self.assertEqual('a\\nb\\tc\\x00', output.printable('a\nb\tc\x00'))
+        self.assertEqual('\\u202eevil', output.printable('\u202eevil'))
+        for text in ('cirros', 'é 日本', 'a\\b', '=1+2', ''):
+            self.assertEqual(text, output.printable(text))
+
+    def test_table_cells_hold_no_control_character(self):
+        out = io.StringIO()
+        output.write_rows(out, 'table', COLUMNS, self.rows())
+        lines = out.getvalue().split('\n')
+        self.assertEqual(len(HOSTILE) + 3, len(lines))  # and a final ''
+        for line in lines:
+            self.assertTrue(line.isprintable(), repr(line))
+        self.assertIn('\\x1b[31mred\\x1b[0m', out.getvalue())
+        # The columns stay aligned on the escaped text.
+        starts = {line.index('\\x1b[1m') for line in lines[2:-1]}
+        self.assertEqual(1, len(starts))
+
+    def test_status_counts_escape_region_names(self):
+        out = io.StringIO()
+        output.write_status_counts(out, self.rows(), colour=True)
+        body = out.getvalue().splitlines()[2]
+        self.assertTrue(body.startswith('R\\x1b[1m  '), body)
+
+    def test_csv_and_json_keep_values_exact(self):
+        for fmt in ('csv', 'json'):
+            out = io.StringIO()
+            output.write_rows(out, fmt, COLUMNS, self.rows())
+            text = out.getvalue()
+            if fmt == 'json':
+                found = [row['image'] for row in json.loads(text)]
+                self.assertNotIn('\x1b', text)
+            else:
+                found = [row[2] for row in csv.reader(
+                    io.StringIO(text, newline=''))]
+            self.assertEqual(HOSTILE, found, fmt)
+
+    def test_csv_leaves_formula_prefixes(self):
+        out = io.StringIO()
+        output.write_rows(out, 'csv', ('image',), [
+            {'image': name} for name in ('=1+2', '+a', '-b', '@c')])
+        self.assertEqual('=1+2\n+a\n-b\n@c\n', out.getvalue())
 
 
 class Terminal(io.StringIO):

@@ -107,6 +107,52 @@ class FileTest(base.BaseTestCase):
         self.assertFalse(os.path.exists(path + '.tmp'))
 
 
+    def test_hostile_names_round_trip(self):
+        names = ['bare\rreturn', 'line\nfeed', 'crlf\r\n', '\r', '\n',
+                 'nul\x00byte', '\x1b[31mred\x1b[0m', '=1+2', '+cmd',
+                 '-2', '@SUM(A1)', ' padded ', '"', '\u2028sep\u0085',
+                 'tab\tbed', '']
+        images = [Image(id='id-%d\r' % n, name=name, region='R\rx',
+                        owner='o', visibility='public', status='active',
+                        size=n, checksum='c\r',
+                        user_properties={'k': name})
+                  for n, name in enumerate(names)]
+        path = csvfile.backup_path(self.dir, 'R')
+        csvfile.write_backup(path, images)
+        self.assertEqual(images, csvfile.read_backup(path))
+        # Values are kept exact, never rewritten for spreadsheets.
+        with open(path, newline='', encoding='utf-8') as stream:
+            text = stream.read()
+        self.assertIn('R\rx,=1+2,', text.replace('"', ''))
+
+    def test_rows_without_a_return_keep_the_fiware_quoting(self):
+        image = Image(id='f61a', name='a,b', region='R', owner='o',
+                      visibility='public', status='active', size=1,
+                      checksum='c', user_properties={})
+        path = csvfile.backup_path(self.dir, 'R')
+        csvfile.write_backup(path, [image])
+        with open(path, newline='') as stream:
+            self.assertEqual('R,"a,b",f61a,active,1,c,o,True,{}\n',
+                             stream.read())
+
+    def test_planted_links_are_not_written_through(self):
+        victim = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                              'victim')
+        with open(victim, 'w') as stream:
+            stream.write('secret')
+        path = csvfile.backup_path(self.dir, 'R')
+        for planted in (path, path + '.tmp', path + '.part'):
+            os.symlink(victim, planted)
+        image = Image(id='i', name='n', region='R', owner='o',
+                      visibility='public', status='active', size=1,
+                      checksum='c', user_properties={})
+        csvfile.write_backup(path, [image])
+        with open(victim) as stream:
+            self.assertEqual('secret', stream.read())
+        self.assertFalse(os.path.islink(path))
+        self.assertEqual([image], csvfile.read_backup(path))
+
+
 class FiwareBackupsTest(base.BaseTestCase):
     """Every backup file of the conformance data survives a round trip."""
 

@@ -1,4 +1,5 @@
 import collections
+import json
 import os
 
 import fixtures
@@ -198,3 +199,109 @@ class DumpTest(DumpTestCase):
         exc = self.assertRaises(dump.DumpError, self.dump)
         self.assertIn('cannot create the dump folder %s' % self.folder,
                       str(exc))
+
+
+class HostileFolderDumpTest(DumpTestCase):
+    """A dump folder may be shared: nothing outside it is written or
+    removed, whatever its manifest says or its files point at."""
+
+    def setUp(self):
+        super().setUp()
+        self.outside = self.useFixture(fixtures.TempDir()).path
+        self.victims = {}
+        for name in ('secret', 'passwd'):
+            path = os.path.join(self.outside, name)
+            with open(path, 'w') as stream:
+                stream.write('keep me')
+            self.victims[path] = 'keep me'
+
+    def assertVictimsUntouched(self):
+        self.assertEqual(self.victims, {
+            path: open(path).read() for path in self.victims})
+
+    def rewrite_manifest(self, image, **fields):
+        path = os.path.join(self.folder, 'manifest.json')
+        with open(path) as stream:
+            document = json.load(stream)
+        document['images'][image.id].update(fields)
+        with open(path, 'w') as stream:
+            json.dump(document, stream)
+
+    def test_prune_of_a_manifest_naming_outside_files(self):
+        self.dump()
+        gone = self.images[1]
+        passwd, secret = sorted(self.victims)
+        manifest = os.path.join(self.folder, 'manifest.json')
+        with open(manifest) as stream:
+            good = stream.read()
+        relative = os.path.relpath(secret, self.folder)
+        for fields in ({'data': relative}, {'metadata': passwd},
+                       {'data': self.images[0].id + '.img'}):
+            self.rewrite_manifest(gone, **fields)
+            before = self.stats()
+            exc = self.assertRaises(
+                dump.DumpError, self.dump,
+                [(self.images[0], True), (self.images[2], True)], prune=True)
+            self.assertIn('image %r' % gone.id, str(exc))
+            self.assertVictimsUntouched()
+            self.assertEqual(before, self.stats())
+            with open(manifest, 'w') as stream:
+                stream.write(good)
+
+    def test_prune_removes_links_not_their_targets(self):
+        self.dump()
+        gone = self.images[1]
+        passwd, secret = sorted(self.victims)
+        os.remove(self.path(gone))
+        os.symlink(secret, self.path(gone))
+        os.remove(self.path(gone, '.json'))
+        os.symlink(passwd, self.path(gone, '.json'))
+        self.dump([(self.images[0], True), (self.images[2], True)],
+                  prune=True)
+        self.assertFalse(os.path.lexists(self.path(gone)))
+        self.assertFalse(os.path.lexists(self.path(gone, '.json')))
+        self.assertVictimsUntouched()
+
+    def test_planted_links_are_replaced_not_written_through(self):
+        passwd, secret = sorted(self.victims)
+        os.makedirs(self.folder)
+        image = self.images[0]
+        os.symlink(secret, self.path(image, '.img.part'))
+        os.symlink(passwd, self.path(image, '.json'))
+        os.symlink(secret, self.path(self.images[1], '.img'))
+        os.symlink(passwd, os.path.join(self.folder, 'manifest.json.part'))
+        self.assertEqual([('a', 'dumped', None), ('b', 'dumped', None),
+                          ('c', 'dumped', None)], self.dump())
+        self.assertVictimsUntouched()
+        region = DumpRegion(self.folder)
+        for image in self.images:
+            self.assertFalse(os.path.islink(self.path(image)))
+            self.assertEqual(self.data[image.name],
+                             b''.join(region.download(image.id)))
+
+    def test_linked_manifest_is_not_read(self):
+        _, secret = sorted(self.victims)
+        os.makedirs(self.folder)
+        os.symlink(secret, os.path.join(self.folder, 'manifest.json'))
+        exc = self.assertRaises(dump.DumpError, self.dump)
+        self.assertIn('symbolic link', str(exc))
+        self.assertVictimsUntouched()
+
+    def test_listed_data_that_became_a_link_is_dumped_again(self):
+        self.dump()
+        image = self.images[0]
+        _, secret = sorted(self.victims)
+        os.remove(self.path(image))
+        os.symlink(secret, self.path(image))
+        results = self.dump()
+        self.assertEqual(('a', 'dumped', None), results[0])
+        self.assertFalse(os.path.islink(self.path(image)))
+        self.assertVictimsUntouched()
+
+    def test_image_without_fingerprints_is_not_dumped(self):
+        bare = self.images[0].copy(checksum=None, os_hash_value=None)
+        (_, result, detail), = self.dump([(bare, True)])
+        self.assertEqual('failed', result)
+        self.assertIn('cannot be verified', detail)
+        self.assertFalse(os.path.exists(self.path(bare)))
+        self.assertEqual([], self.master.calls_to('download'))

@@ -1,3 +1,6 @@
+import csv
+import io
+
 from oslotest import base
 
 from glance_sync.rules.status import ImageStatus, Status, format_status
@@ -24,3 +27,11 @@ class StatusTest(base.BaseTestCase):
                          format_status(statuses))
         self.assertEqual('', format_status([]))
         self.assertEqual('image01', statuses[0].name)
+
+    def test_format_reads_back_names_with_line_breaks(self):
+        names = ['bare\rreturn', 'line\nfeed', '\r\n', 'nul\x00', '=1']
+        statuses = [ImageStatus(Status.OK, 'R1', fakes.image(name))
+                    for name in names]
+        rows = list(csv.reader(io.StringIO(format_status(statuses),
+                                           newline='')))
+        self.assertEqual([['ok', 'R1', name] for name in names], rows)

@@ -1,3 +1,4 @@
+import dataclasses
 import os
 
 import fixtures
@@ -72,8 +73,8 @@ class DumpRegionTest(base.BaseTestCase):
     def test_missing_data_file(self):
         os.remove(os.path.join(self.dir, self.full.id + '.img'))
         exc = self.assertRaises(dumpfile.DumpFormatError, self.region)
-        self.assertIn('missing data file of image %s (full)' % self.full.id,
-                      str(exc))
+        self.assertIn("missing data file of image '%s' ('full')"
+                      % self.full.id, str(exc))
 
     def test_record_that_does_not_match_the_manifest(self):
         path = os.path.join(self.dir, self.full.id + '.json')
@@ -94,3 +95,89 @@ class DumpRegionTest(base.BaseTestCase):
             exc = self.assertRaises(regions_base.Refused, call)
             self.assertIn('read-only', str(exc))
         self.assertEqual(2, len(region.list_images()))
+
+
+class HostileFolderTest(base.BaseTestCase):
+    """A folder from elsewhere: nothing outside it is ever read."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.outside = self.useFixture(fixtures.TempDir()).path
+        self.full, self.meta = write_dump(self.dir)
+
+    def path(self, image, suffix):
+        return os.path.join(self.dir, image.id + suffix)
+
+    def move_out(self, path):
+        """Move a file outside the folder, leaving a link to it."""
+        target = os.path.join(self.outside, os.path.basename(path))
+        os.rename(path, target)
+        os.symlink(target, path)
+        return target
+
+    def assertRefused(self, path, *words):
+        exc = self.assertRaises(dumpfile.DumpFormatError, DumpRegion,
+                                self.dir)
+        self.assertEqual(path, exc.path)
+        for word in words:
+            self.assertIn(word, str(exc))
+        return exc
+
+    def test_linked_data_file(self):
+        # Even a link to the very same bytes: a link is not followed.
+        path = self.path(self.full, '.img')
+        self.move_out(path)
+        self.assertRefused(path, 'not a regular file', repr(self.full.id))
+
+    def test_linked_metadata_file(self):
+        for image in (self.full, self.meta):
+            path = self.path(image, '.json')
+            target = self.move_out(path)
+            self.assertRefused(path, 'symbolic link')
+            os.remove(path)
+            os.rename(target, path)
+
+    def test_data_linked_to_another_file_of_the_folder(self):
+        path = self.path(self.full, '.img')
+        os.remove(path)
+        os.symlink(self.path(self.meta, '.json'), path)
+        self.assertRefused(path, 'not a regular file')
+
+    def test_data_that_is_a_fifo(self):
+        path = self.path(self.full, '.img')
+        os.remove(path)
+        os.mkfifo(path)
+        self.assertRefused(path, 'not a regular file')
+
+    def test_truncated_data_refused_before_anything_is_read(self):
+        path = self.path(self.full, '.img')
+        os.truncate(path, len(DATA) - 1)
+        self.assertRefused(path, 'has %d bytes, the manifest says %d'
+                           % (len(DATA) - 1, len(DATA)))
+
+    def test_entry_naming_another_images_files(self):
+        manifest = dumpfile.Manifest.read(self.dir)
+        entry = manifest.images[self.meta.id]
+        manifest.images[self.meta.id] = dataclasses.replace(
+            entry, data=manifest.images[self.full.id].data, size=len(DATA),
+            checksum=self.full.checksum)
+        manifest.write(self.dir)
+        self.assertRefused(os.path.join(self.dir, 'manifest.json'),
+                           repr(self.meta.id), 'data file')
+
+    def test_record_of_another_image(self):
+        dumpfile.write_json(self.path(self.meta, '.json'),
+                            dumpfile.image_to_record(self.full))
+        self.assertRefused(self.path(self.meta, '.json'), 'does not match')
+
+    def test_record_with_another_hash_algorithm(self):
+        dumpfile.write_json(self.path(self.full, '.json'),
+                            dumpfile.image_to_record(
+                                self.full.copy(os_hash_algo='md5')))
+        self.assertRefused(self.path(self.full, '.json'), 'does not match')
+
+    def test_data_swapped_for_a_link_after_the_check(self):
+        region = DumpRegion(self.dir)
+        self.move_out(self.path(self.full, '.img'))
+        self.assertRaises(OSError, region.download, self.full.id)
