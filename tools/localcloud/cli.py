@@ -1,9 +1,9 @@
 """``python -m tools.localcloud --dir DIR [--base-port N] COMMAND``.
 
-Commands: ``up [--plugin] [--transport-url URL]``, ``down``,
-``status``, ``stop-glance REGION``, ``start-glance REGION``. Exit status 0
-on success; 1 when a service did not come up (its log tail is printed) or,
-for ``status``, when some service does not answer.
+Commands: ``up [--plugin] [--transport-url URL [--glance-notifications]]``,
+``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``.
+Exit status 0 on success; 1 when a service did not come up (its log tail
+is printed) or, for ``status``, when some service does not answer.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
                          'glance-api.conf gets the documented '
                          'etc/glance-sync/glance-api.snippet.conf with '
                          'this URL')
+    up.add_argument('--glance-notifications', action='store_true',
+                    help='with --transport-url: glance\'s own notifications '
+                         'on too, as etc/glance-sync/glance-api-'
+                         'notifications.snippet.conf says')
     sub.add_parser('down', help='stop every service started here')
     sub.add_parser('status', help='show each service and whether it answers')
     for name in ('stop-glance', 'start-glance'):
@@ -72,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    extra = (snippets.master_glance_conf(args.transport_url)
+    extra = (snippets.master_glance_conf(args.transport_url,
+                                         args.glance_notifications)
              if args.transport_url else None)
     started = time.monotonic()
     result = cloud.up(args.dir, cloud.Options(args.base_port, args.plugin,

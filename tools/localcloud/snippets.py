@@ -13,12 +13,14 @@ from __future__ import annotations
 import configparser
 import pathlib
 
-__all__ = ['DAEMON', 'MASTER_GLANCE', 'PLACEHOLDER', 'daemon_sections',
-           'master_glance_conf', 'render']
+__all__ = ['DAEMON', 'GLANCE_NOTIFICATIONS', 'MASTER_GLANCE', 'PLACEHOLDER',
+           'daemon_sections', 'master_glance_conf', 'render']
 
 ETC = pathlib.Path(__file__).resolve().parents[2] / 'etc' / 'glance-sync'
 #: The master glance-api's settings for the plugin.
 MASTER_GLANCE = ETC / 'glance-api.snippet.conf'
+#: glance's own notifications, for ``[daemon] listen_glance_notifications``.
+GLANCE_NOTIFICATIONS = ETC / 'glance-api-notifications.snippet.conf'
 #: The daemon's broker settings.
 DAEMON = ETC / 'glance-sync-messaging.snippet.conf'
 #: What operators replace by their broker's URL.
@@ -36,9 +38,17 @@ def render(path: pathlib.Path, transport_url: str) -> str:
     return text.replace(PLACEHOLDER, transport_url)
 
 
-def master_glance_conf(transport_url: str) -> str:
-    """The text to add to the master's ``glance-api.conf``."""
-    return render(MASTER_GLANCE, transport_url)
+def master_glance_conf(transport_url: str,
+                       glance_notifications: bool = False) -> str:
+    """The text to add to the master's ``glance-api.conf``.
+
+    :param glance_notifications: glance's own notifications on too (the
+        guide's second snippet, for ``listen_glance_notifications``).
+    """
+    text = render(MASTER_GLANCE, transport_url)
+    if glance_notifications:
+        text += '\n' + render(GLANCE_NOTIFICATIONS, transport_url)
+    return text
 
 
 def daemon_sections(transport_url: str) -> dict[str, dict[str, str]]:

@@ -26,7 +26,7 @@ class SnippetsTest(base.BaseTestCase):
     def test_install_guide_shows_the_snippets_verbatim(self):
         shown = included(INSTALL)
         for path in (snippets.MASTER_GLANCE, snippets.DAEMON,
-                     snippets.ETC / 'glance-api-notifications.snippet.conf'):
+                     snippets.GLANCE_NOTIFICATIONS):
             self.assertIn(path.resolve(), shown)
 
     def test_master_conf_is_the_snippet_with_the_url(self):
@@ -51,7 +51,7 @@ class SnippetsTest(base.BaseTestCase):
 
     def test_glance_notifications_are_bounded(self):
         parser = configparser.ConfigParser(interpolation=None)
-        parser.read(snippets.ETC / 'glance-api-notifications.snippet.conf')
+        parser.read(snippets.GLANCE_NOTIFICATIONS)
         group = parser['oslo_messaging_notifications']
         self.assertEqual('messagingv2', group['driver'])
         self.assertGreaterEqual(int(group['retry']), 0)
@@ -62,3 +62,14 @@ class SnippetsTest(base.BaseTestCase):
         path.write_text('[DEFAULT]\ntransport_url = rabbit://h/\n')
         self.assertRaisesRegex(ValueError, 'x.conf has no rabbit://USER',
                                snippets.render, path, URL)
+
+    def test_glance_notifications_come_from_their_snippet(self):
+        text = snippets.master_glance_conf(URL, glance_notifications=True)
+        self.assertEqual(
+            snippets.master_glance_conf(URL) + '\n'
+            + snippets.GLANCE_NOTIFICATIONS.read_text().replace(
+                snippets.PLACEHOLDER, URL), text)
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(text)
+        self.assertEqual(
+            URL, parser['oslo_messaging_notifications']['transport_url'])
