@@ -146,10 +146,9 @@ class Publisher:
                 self._ready.wait_for(lambda: self._events)
                 # The head stays queued until the broker took it.
                 event_type, payload = self._events[0]
-            try:
-                self._send(event_type, payload)
-            except Exception as exc:
-                self._failed(exc)
+            error = self._try_send(event_type, payload)
+            if error is not None:
+                self._failed(error)
                 self._sleep(pause)
                 pause = min(pause * 2, self._max_retry_interval)
                 continue
@@ -159,6 +158,16 @@ class Publisher:
                 if self._outage_since is not None or self._full:
                     self._recovered()
                 self._ready.notify_all()
+
+    def _try_send(self, event_type: str, payload: dict[str, Any]
+                  ) -> Exception | None:
+        # Returns the error rather than handling it in an except block:
+        # oslo.log would add its traceback to the warning of each outage.
+        try:
+            self._send(event_type, payload)
+        except Exception as exc:
+            return exc
+        return None
 
     def _failed(self, exc: Exception) -> None:
         with self._ready:
@@ -177,8 +186,8 @@ class Publisher:
         # outage or makes room in a full queue.
         since = self._outage_since or time.monotonic()
         LOG.warning('glance-sync events flow again after %.1fs; %d are '
-                    'still queued, %d were dropped meanwhile (the queue '
-                    'was full)', time.monotonic() - since,
+                    'still queued, %d were dropped meanwhile because the '
+                    'queue was full', time.monotonic() - since,
                     len(self._events), self._dropped_in_outage)
         self._outage_since = None
         self._full = False
