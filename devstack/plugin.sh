@@ -44,12 +44,14 @@ function configure_glance_sync_paste {
     }" "$paste_ini"
 }
 
-# configure_glance_sync_glance FILE: glance-api.conf of the master: events
-# on glance's notification transport, in messagingv2 format
+# configure_glance_sync_glance FILE: glance-api.conf of the master, the
+# settings of etc/glance-sync/glance-api.snippet.conf (the install
+# guide's), with devstack's broker: the plugin's own transport and durable
+# queues. glance's own notifications are not needed by the plugin.
 function configure_glance_sync_glance {
     local glance_conf=$1
-    iniset "$glance_conf" oslo_messaging_notifications driver messagingv2
-    iniset "$glance_conf" glance_sync topic glance_sync
+    iniset "$glance_conf" glance_sync transport_url "$(get_transport_url)"
+    iniset "$glance_conf" oslo_messaging_rabbit amqp_durable_queues true
 }
 
 # glance_sync_journal_url: the journal's database URL
@@ -67,7 +69,9 @@ function write_glance_sync_conf {
     mkdir -p "$(dirname "$conf")" "$GLANCE_SYNC_STATE_DIR"
     rm -f "$conf"
     iniset "$conf" DEFAULT debug "$ENABLE_DEBUG_LOG_LEVEL"
+    # etc/glance-sync/glance-sync-messaging.snippet.conf
     iniset "$conf" DEFAULT transport_url "$(get_transport_url)"
+    iniset "$conf" oslo_messaging_rabbit amqp_durable_queues true
     iniset "$conf" sync master_region "$REGION_NAME"
     iniset "$conf" sync targets master
     iniset "$conf" target:master auth_type password

@@ -31,6 +31,7 @@ from glanceclient import client as glance_client
 
 from tools.localcloud import cloud as cloud_mod
 from tools.localcloud import rabbit
+from tools.localcloud import snippets
 from tools.localcloud import syncconf
 from tools.localcloud.info import CloudInfo
 
@@ -60,9 +61,10 @@ def _write_config(cloud: CloudInfo, run_dir: pathlib.Path,
         'api': {'bind_host': '127.0.0.1', 'bind_port': str(API_PORT)},
         'keystone_authtoken': syncconf.authtoken_section(cloud),
     })
-    # write_sync_config writes no [DEFAULT] section.
-    path.write_text('[DEFAULT]\ntransport_url = %s\n\n%s'
-                    % (transport_url, path.read_text()))
+    # write_sync_config writes no [DEFAULT] section; the broker's settings
+    # are the install guide's snippet.
+    path.write_text('%s\n%s' % (
+        snippets.render(snippets.DAEMON, transport_url), path.read_text()))
     return path
 
 
@@ -170,11 +172,9 @@ def _wait_api(timeout: float = 60) -> None:
 def run(run_dir: pathlib.Path, size: int) -> int:
     _say('Starting the local cloud; the master glance-api runs the plugin')
     transport_url = rabbit.transport_url(rabbit.fresh_vhost(VHOST))
-    extra = run_dir.parent / ('%s.master-extra.conf' % run_dir.name)
-    extra.parent.mkdir(parents=True, exist_ok=True)
-    extra.write_text('[DEFAULT]\ntransport_url = %s\n' % transport_url)
     cloud = cloud_mod.up(run_dir, cloud_mod.Options(
-        plugin=True, master_extra_conf=extra.read_text()))
+        plugin=True,
+        master_extra_conf=snippets.master_glance_conf(transport_url)))
     conf = str(_write_config(cloud, run_dir, transport_url))
     _say('Creating the journal, starting the daemon and the REST API')
     _run(str(BIN / 'glance-sync-manage'), '--config-file', conf, 'db',

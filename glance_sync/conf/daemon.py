@@ -38,7 +38,9 @@ _LISTENER_OPTS: list[cfg.Opt] = [
                help='Listener pool (the queue\'s name). Daemons sharing one '
                     'journal share a pool, so each event is delivered to '
                     'one of them; the queue keeps events while every '
-                    'daemon is down.'),
+                    'daemon is down and, with [oslo_messaging_rabbit] '
+                    'amqp_durable_queues = true here and in the master '
+                    'glance-api.conf, across broker restarts.'),
     cfg.BoolOpt('listen_glance_notifications', default=False,
                 help='Also consume glance\'s own image.* notifications as '
                      'hints, for clouds whose master glance-api cannot run '

@@ -25,13 +25,19 @@ OPTS = [
                     'notifications] transport_url, else [DEFAULT] '
                     'transport_url).'),
     cfg.IntOpt('queue_size', default=10000, min=1,
-               help='Events waiting to be published. When the broker is '
-                    'down and the queue is full, new events are dropped '
-                    '(the daemon\'s periodic reconcile repairs them): a '
-                    'user\'s request never waits for the broker.'),
-    cfg.IntOpt('publish_retry', default=2, min=0,
-               help='Connection retries for one event before it counts '
-                    'as lost.'),
+               help='Events kept in each glance-api worker while the '
+                    'broker does not take them; they are sent again, in '
+                    'order, once it does. Only when the queue is full are '
+                    'new events dropped (counted and logged; the daemon\'s '
+                    'periodic reconcile repairs them): a user\'s request '
+                    'never waits for the broker.'),
+    cfg.IntOpt('publish_retry', default=0, min=0,
+               help='Reconnection attempts of one send before the '
+                    'publisher pauses (0.2 s, doubling up to 2 s) and '
+                    'tries the same event again. Each attempt waits '
+                    '[oslo_messaging_rabbit] rabbit_retry_interval and '
+                    'more, so a small value lets the publisher notice the '
+                    'broker\'s return sooner.'),
 ]
 
 

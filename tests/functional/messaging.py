@@ -2,6 +2,9 @@
 
 ``tools/run-tests`` gives every run a vhost of its own and exports its URL
 as ``GLANCE_SYNC_TRANSPORT_URL``; the master glance-api publishes there.
+Listeners here read the daemon's documented broker settings
+(``etc/glance-sync/glance-sync-messaging.snippet.conf``): the exchange
+they declare must have the durability the publisher gave it.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import queue
+import tempfile
 import time
 import uuid
 from typing import Any
@@ -17,12 +21,23 @@ import oslo_messaging
 from oslo_config import cfg
 
 from tests.functional import base
+from tools.localcloud import snippets
 
 DEFAULT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 
 
 def transport_url() -> str:
     return os.environ.get('GLANCE_SYNC_TRANSPORT_URL', DEFAULT_URL)
+
+
+def messaging_conf() -> cfg.ConfigOpts:
+    """A configuration with the daemon's documented broker settings."""
+    with tempfile.NamedTemporaryFile('w', suffix='.conf') as snippet:
+        snippet.write(snippets.render(snippets.DAEMON, transport_url()))
+        snippet.flush()
+        conf = cfg.ConfigOpts()
+        conf(['--config-file', snippet.name], project='glance-sync-tests')
+    return conf
 
 
 def broker_lock(exclusive: bool = False, timeout: float = 600) -> Any:
@@ -70,10 +85,8 @@ class EventCollector:
 
     def __init__(self, topic: str = 'glance_sync',
                  exchange: str = 'glance') -> None:
-        conf = cfg.ConfigOpts()
-        conf([], project='glance-sync-tests')
         self.transport = oslo_messaging.get_notification_transport(
-            conf, url=transport_url())
+            messaging_conf())
         self.events: queue.Queue = queue.Queue()
         self.listener = oslo_messaging.get_notification_listener(
             self.transport,

@@ -17,6 +17,7 @@ import fixtures
 from oslotest import base
 
 from glance_sync.api import config as api_config
+from tools.localcloud import snippets
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
 PLUGIN = TOP / 'devstack' / 'plugin.sh'
@@ -121,12 +122,32 @@ class DevstackPluginTest(base.BaseTestCase):
         for flavour in ('default', 'caching', 'cachemanagement'):
             self.assertNotIn('glance_sync', flavours[flavour].split())
 
-    def test_glance_api_conf_publishes_messagingv2(self):
+    def ini_settings(self, text):
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(text)
+        return {(section, key): value
+                for section in parser.sections()
+                for key, value in parser[section].items()
+                if key not in parser.defaults()}
+
+    def test_glance_api_conf_gets_the_documented_snippet(self):
         self.run_plugin('configure_glance_sync_glance "$GLANCE_API_CONF"')
-        conf = self.parse('etc/glance/glance-api.conf')
-        self.assertEqual('messagingv2',
-                         conf['oslo_messaging_notifications']['driver'])
-        self.assertEqual('9292', conf['DEFAULT']['bind_port'])
+        written = self.ini_settings(
+            (self.top / 'etc/glance/glance-api.conf').read_text())
+        documented = self.ini_settings(snippets.master_glance_conf(
+            'rabbit://stackrabbit:pw@10.0.0.1:5672/'))
+        self.assertEqual(documented, {k: v for k, v in written.items()
+                                      if k[0] != 'DEFAULT'})
+        # glance's own notifications stay off: the plugin needs none.
+        self.assertNotIn(('oslo_messaging_notifications', 'driver'), written)
+
+    def test_glance_sync_conf_has_the_documented_broker(self):
+        self.run_plugin('write_glance_sync_conf')
+        raw = self.parse('etc/glance-sync/glance-sync.conf')
+        for section, options in snippets.daemon_sections(
+                'rabbit://stackrabbit:pw@10.0.0.1:5672/').items():
+            for key, value in options.items():
+                self.assertEqual(value, raw[section][key], (section, key))
 
     def test_glance_sync_conf_loads(self):
         self.run_plugin('write_glance_sync_conf')

@@ -1,9 +1,9 @@
 """``python -m tools.localcloud --dir DIR [--base-port N] COMMAND``.
 
-Commands: ``up [--plugin] [--master-extra-conf FILE]``, ``down``,
-``status``, ``stop-glance REGION``, ``start-glance REGION``. Exit status 0
-on success; 1 when a service did not come up (its log tail is printed) or,
-for ``status``, when some service does not answer.
+Commands: ``up [--plugin] [--transport-url URL [--glance-notifications]]``,
+``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``.
+Exit status 0 on success; 1 when a service did not come up (its log tail
+is printed) or, for ``status``, when some service does not answer.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import time
 from tools.localcloud import cloud
 from tools.localcloud import info as info_mod
 from tools.localcloud import procs
+from tools.localcloud import snippets
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,9 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument('--plugin', action='store_true',
                     help='add the glance_sync paste filter to the master '
                          'glance-api pipelines')
-    up.add_argument('--master-extra-conf', type=pathlib.Path,
-                    metavar='FILE',
-                    help='ini snippet appended to the master glance-api.conf')
+    up.add_argument('--transport-url', metavar='URL',
+                    help='broker of the plugin\'s events: the master '
+                         'glance-api.conf gets the documented '
+                         'etc/glance-sync/glance-api.snippet.conf with '
+                         'this URL')
+    up.add_argument('--glance-notifications', action='store_true',
+                    help='with --transport-url: glance\'s own notifications '
+                         'on too, as etc/glance-sync/glance-api-'
+                         'notifications.snippet.conf says')
     sub.add_parser('down', help='stop every service started here')
     sub.add_parser('status', help='show each service and whether it answers')
     for name in ('stop-glance', 'start-glance'):
@@ -69,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    extra = (args.master_extra_conf.read_text()
-             if args.master_extra_conf else None)
+    extra = (snippets.master_glance_conf(args.transport_url,
+                                         args.glance_notifications)
+             if args.transport_url else None)
     started = time.monotonic()
     result = cloud.up(args.dir, cloud.Options(args.base_port, args.plugin,
                                               extra))

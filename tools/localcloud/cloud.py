@@ -48,7 +48,9 @@ class Options:
 
     :param base_port: first port; None reuses the recorded one or picks one.
     :param plugin: put the glance-sync paste filter in the master glance.
-    :param master_extra_conf: text appended to the master's glance-api.conf.
+    :param master_extra_conf: text appended to the master's glance-api.conf:
+        the documented snippet (:func:`tools.localcloud.snippets.
+        master_glance_conf`), nothing of the harness's own.
     """
 
     base_port: int | None = None

@@ -32,6 +32,7 @@ from glance_sync.db.repositories import Journal
 from tests.functional import base, messaging
 from tests.functional.daemon import fixtures as daemon_fixtures
 from tests.functional.db import fixtures as db_fixtures
+from tools.localcloud import snippets
 
 MASTER = 'RegionOne'
 #: The regions that receive images, qualified.
@@ -90,7 +91,9 @@ class DaemonTestCase(base.FunctionalTestCase):
                         ) -> dict[str, dict[str, str]]:
         """``daemon.conf`` of a test daemon; ``daemon`` overrides
         ``[daemon]`` options, ``DEFAULT__x`` ``[DEFAULT] x``."""
-        default = {'transport_url': messaging.transport_url(),
+        # The broker's settings are the install guide's snippet.
+        sections = snippets.daemon_sections(messaging.transport_url())
+        default = {**sections.pop('DEFAULT'),
                    'log_file': str(self.folder / ('%s.log' % name)),
                    'task_lease_time': '30', 'max_workers': '8',
                    'per_region_workers': '2', 'retry_backoff': '1'}
@@ -103,7 +106,7 @@ class DaemonTestCase(base.FunctionalTestCase):
                 default[key[len('DEFAULT__'):]] = value
             else:
                 group[key] = value
-        return {'DEFAULT': default,
+        return {**sections, 'DEFAULT': default,
                 'database': {'connection': self.journal_url},
                 'daemon': group}
 
