@@ -34,19 +34,30 @@ _LISTENER_OPTS: list[cfg.Opt] = [
     cfg.StrOpt('exchange', default='glance',
                help='Exchange the events travel on: the control exchange '
                     'of the master glance-api, which publishes them.'),
-    cfg.StrOpt('pool', default='glance-sync',
-               help='Listener pool (the queue\'s name). Daemons sharing one '
-                    'journal share a pool, so each event is delivered to '
-                    'one of them; the queue keeps events while every '
-                    'daemon is down and, with [oslo_messaging_rabbit] '
-                    'amqp_durable_queues = true here and in the master '
-                    'glance-api.conf, across broker restarts.'),
+    cfg.StrOpt('pool',
+               help='Listener pool for the plugin\'s events. Unset (the '
+                    'default): the daemons consume the queue the plugin '
+                    'itself declares when it publishes ("<topic>.info"), '
+                    'so events published before any daemon ever started '
+                    'are kept too, and daemons sharing one journal share '
+                    'that queue (each event goes to one of them). Set it '
+                    'only to give a group of daemons its own copy of every '
+                    'event; the "<topic>.info" queue then fills with '
+                    'events nobody reads, so give it a max-length policy. '
+                    'With [oslo_messaging_rabbit] amqp_durable_queues = '
+                    'true here and in the master glance-api.conf, the '
+                    'queue keeps events across broker restarts.'),
     cfg.BoolOpt('listen_glance_notifications', default=False,
                 help='Also consume glance\'s own image.* notifications as '
                      'hints, for clouds whose master glance-api cannot run '
                      'the glance-sync paste filter.'),
     cfg.StrOpt('glance_notifications_topic', default='notifications',
                help='Topic of glance\'s own notifications.'),
+    cfg.StrOpt('glance_notifications_pool', default='glance-sync',
+               help='Listener pool (queue name) for glance\'s own '
+                    'notifications: a pool of its own, so that other '
+                    'consumers of the topic (ceilometer...) still get '
+                    'every notification.'),
 ]
 
 _SYNC_OPTS: list[cfg.Opt] = [

@@ -97,7 +97,11 @@ class DaemonTestCase(base.FunctionalTestCase):
                    'log_file': str(self.folder / ('%s.log' % name)),
                    'task_lease_time': '30', 'max_workers': '8',
                    'per_region_workers': '2', 'retry_backoff': '1'}
-        group = {'pool': 'gs-test-%s' % self.token, 'poll_interval': '0.2',
+        # Pools of the test's own: every test daemon gets every event,
+        # whatever the other tests running meanwhile consume.
+        group = {'pool': 'gs-test-%s' % self.token,
+                 'glance_notifications_pool': 'gs-test-glance-%s' % self.token,
+                 'poll_interval': '0.2',
                  'reconcile_interval': '600',
                  'worker_id': '%s-%s' % (name, self.token),
                  'graceful_shutdown_timeout': '15'}

@@ -13,9 +13,15 @@ and always start RabbitMQ again, whatever happens.
 
 import shutil
 import subprocess
+import tempfile
 import time
 import urllib.parse
 
+from oslo_config import cfg
+
+from glance_sync.conf import plugin as plugin_conf
+from glance_sync.glance_plugin import events
+from glance_sync.glance_plugin import publisher
 from tests.functional import messaging
 from tests.functional.daemon import base
 
@@ -66,9 +72,10 @@ class BrokerOutageTest(base.DaemonTestCase):
         rabbitmqctl('start_app')
         rabbitmqctl('await_startup')
 
-    def pool_queue(self):
-        """``(durable, messages)`` of the test daemons' queue, or None."""
-        pool = 'gs-test-%s' % self.token
+    def pool_queue(self, name=None):
+        """``(durable, messages)`` of queue ``name`` (by default the test
+        daemons' pool), or None."""
+        pool = name or 'gs-test-%s' % self.token
         for line in rabbitmqctl('list_queues', '-p', vhost(), '--no-table-'
                                 'headers', 'name', 'durable',
                                 'messages').splitlines():
@@ -77,10 +84,10 @@ class BrokerOutageTest(base.DaemonTestCase):
                 return durable == 'true', int(count)
         return None
 
-    def wait_queue(self, wanted, what, timeout=60):
+    def wait_queue(self, wanted, what, timeout=60, name=None):
         deadline = time.monotonic() + timeout
         while True:
-            state = self.pool_queue()
+            state = self.pool_queue(name)
             if state is not None and wanted(state):
                 return state
             if time.monotonic() > deadline:
@@ -153,3 +160,39 @@ class BrokerOutageTest(base.DaemonTestCase):
         self.wait_queue(lambda state: state[1] == 0, 'every event taken')
         tasks = self.wait_tasks_settled([i.id for i in images])
         self.assertEqual({'done'}, {t.state.value for t in tasks})
+
+    def plugin_sender(self, topic):
+        """The plugin's sender, configured from the master's snippet."""
+        conf = cfg.ConfigOpts()
+        plugin_conf.register_opts(conf)
+        with tempfile.NamedTemporaryFile('w', suffix='.conf') as snippet:
+            snippet.write(messaging.snippets.render(
+                messaging.snippets.MASTER_GLANCE, messaging.transport_url()))
+            snippet.flush()
+            conf([], default_config_files=[snippet.name])
+        conf.set_override('topic', topic, group='glance_sync')
+        return publisher.make_sender(conf)
+
+    def test_events_published_before_any_daemon_are_kept(self):
+        # No pool (the default): the daemon consumes the queue the plugin
+        # declares when it publishes, so nothing sent before a daemon ever
+        # listened is lost and no queue fills up unread.
+        topic = 'gs-topic-%s' % self.token
+        image = self.upload(base.MiB)
+        snapshot = events.Snapshot(
+            id=image.id, name=image.name, status='active',
+            visibility=image.visibility, owner=image.owner, size=image.size,
+            checksum=image.checksum, os_hash_algo=image.os_hash_algo,
+            os_hash_value=image.os_hash_value, properties={})
+        self.plugin_sender(topic)(events.UPLOADED, events.payload(
+            events.UPLOADED, snapshot))
+        queue = '%s.info' % topic
+        self.assertEqual((True, 1), self.pool_queue(queue))
+        self.start_daemon(
+            sync=self.sync_sections(master={'ignore_regions': 'RegionThree'}),
+            topic=topic, pool='', reconcile_interval='0')
+        # The daemon acks an event once it is in the journal.
+        self.wait_queue(lambda state: state[1] == 0, 'the event taken',
+                        name=queue)
+        self.wait_synced(image, REGIONS, timeout=SYNC_TIMEOUT)
+        self.assertIsNone(self.pool_queue('gs-test-%s' % self.token))
