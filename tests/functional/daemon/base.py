@@ -215,6 +215,16 @@ class DaemonTestCase(base.FunctionalTestCase):
                 time.sleep(0.5)
         raise AssertionError('unreachable')
 
+    def wait_logged(self, daemon: daemon_fixtures.DaemonProcess, text: str,
+                    timeout: float = 30) -> None:
+        """Wait until the daemon's log holds ``text``."""
+        deadline = time.monotonic() + timeout
+        while text not in daemon.log():
+            if time.monotonic() > deadline:
+                self.fail('%r not logged after %ds:\n%s'
+                          % (text, timeout, daemon.tail()))
+            time.sleep(0.2)
+
     def wait_synced(self, image: Any, regions: Iterable[str] = TARGET_REGIONS,
                     timeout: float = 60) -> dict[str, Any]:
         """Wait until each region has exactly one active, identical copy.

@@ -1,20 +1,11 @@
 """The per-image regions property, ``sync_strategy`` and SIGHUP."""
 
 import signal
-import time
 
 from tests.functional.daemon import base
 
 
 class PropertyAndReloadTest(base.DaemonTestCase):
-
-    def wait_logged(self, daemon, text, timeout=30):
-        deadline = time.monotonic() + timeout
-        while text not in daemon.log():
-            if time.monotonic() > deadline:
-                self.fail('%r not logged after %ds:\n%s'
-                          % (text, timeout, daemon.tail()))
-            time.sleep(0.2)
 
     def test_property_names_the_regions_and_sighup_reloads(self):
         # A property of this test's own: a region named by the default one
