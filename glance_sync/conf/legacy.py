@@ -32,6 +32,7 @@ import base64
 import binascii
 import configparser
 import dataclasses
+import difflib
 import logging
 import math
 import os
@@ -360,9 +361,23 @@ def _parse_error(exc: configparser.Error, written: dict[str, str]) -> str:
     return type(exc).__name__
 
 
+def _looks_like_option(written: str) -> bool:
+    """Whether a name, as written, looks like an option rather than a value.
+
+    Every option is lower case letters and underscores; one without an
+    underscore must be close to a known one (a typo) to be shown, since a
+    short base64 password can be plain lower case letters too.
+    """
+    if not _OPTION_NAME.fullmatch(written):
+        return False
+    known = TARGET_OPTIONS | MAIN_OPTIONS
+    return '_' in written or bool(
+        difflib.get_close_matches(written, known, n=1, cutoff=0.8))
+
+
 def _shown_name(name: str, written: str) -> str:
     """The option name for a message, unless it looks like a value."""
-    if _OPTION_NAME.fullmatch(written):
+    if _looks_like_option(written):
         return name
     return 'an option (name not shown: it does not look like one, maybe ' \
         'a value whose line lost its indentation)'
@@ -508,7 +523,7 @@ class _Reader:
     def _warn_unknown(self, section: str, option: str) -> None:
         where = self.where(section, option)
         written = self.parser.written.get(option, option)
-        if _OPTION_NAME.fullmatch(written):
+        if _looks_like_option(written):
             LOG.warning('%s: [%s] %s: unknown option, ignored', self.path,
                         where, option)
         else:
