@@ -31,6 +31,7 @@ or, from an already parsed ``ConfigOpts``, ``native.load(conf)``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -175,8 +176,23 @@ def load(conf: cfg.ConfigOpts, overrides: Iterable[str] = ()) -> NativeConfig:
     # Every option registered so far, now: oslo.config checks a value
     # only when it is read, which for some is hours later.
     _check_all_values(conf)
+    for name in names:
+        _check_session_timeout(conf, targets.group_name(name))
     auth = {n: _auth_plugin(conf, n) for n in names}
     return NativeConfig(conf, settings, auth, section('parallelism'))
+
+
+def _check_session_timeout(conf: cfg.ConfigOpts, group: str) -> None:
+    """keystoneauth's ``timeout`` has no bounds: ``nan``, ``inf`` or a
+    negative number would make every request hang or fail oddly.
+
+    :raises ConfigError: it is set and not a finite positive number.
+    """
+    value = _get(conf, group)('timeout')
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise ConfigError(_location(conf, group, 'timeout'), group,
+                          'timeout', 'must be a finite positive number of '
+                          'seconds, not %s' % value)
 
 
 def _check_all_values(conf: cfg.ConfigOpts) -> None:
@@ -185,12 +201,13 @@ def _check_all_values(conf: cfg.ConfigOpts) -> None:
     :raises ConfigError: the first bad value, named by file, group and
         option (and never quoted for a secret option).
     """
+    read_default = _get(conf, 'DEFAULT')
     for name in list(conf):
-        if isinstance(getattr(conf, name, None), cfg.ConfigOpts.GroupAttr):
-            for option in list(conf[name]):
-                _get(conf, name)(option)
-        else:
-            _get(conf, 'DEFAULT')(name)
+        value = read_default(name)  # a group's value is the group
+        if isinstance(value, cfg.ConfigOpts.GroupAttr):
+            read_group = _get(conf, name)
+            for option in list(value):
+                read_group(option)
 
 
 def _register_targets(conf: cfg.ConfigOpts,
@@ -329,7 +346,9 @@ def _get(conf: cfg.ConfigOpts, group: str) -> Any:
                               _value_error(conf, group, option, exc)
                               ) from None
         except (cfg.TemplateSubstitutionError, cfg.NoSuchOptError,
-                cfg.NoSuchGroupError) as exc:
+                cfg.NoSuchGroupError, RecursionError) as exc:
+            # RecursionError: a value that substitutes itself, ${password}
+            # in password.
             if isinstance(exc, cfg.NoSuchOptError) and (
                     exc.opt_name == option):
                 raise  # the caller asked for an option that is not there
@@ -427,7 +446,9 @@ def _location(conf: cfg.ConfigOpts, group: str, option: str) -> str:
     try:
         found = conf.get_location(option, None if group == 'DEFAULT'
                                   else group)
-    except (cfg.Error, ValueError):
+    except (cfg.Error, ValueError, RecursionError):
+        # get_location substitutes the value too, and fails as reading it
+        # did: fall back on the files.
         found = None
     detail = found.detail if found is not None else None
     return detail if detail and '/' in detail else _files(conf)
