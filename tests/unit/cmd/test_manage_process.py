@@ -170,3 +170,45 @@ class BadInputTest(ProcessTestCase):
                               '--offline', self.backups, 'status')
         self.assertOneLineError(result, 'backup_R1.csv', 'line 2',
                                 'field limit')
+
+
+class OtherScriptsTest(ProcessTestCase):
+    """glance-sync and glance-sync-api: the same one line, status 2."""
+
+    def run_script(self, name, path):
+        script = os.path.join(os.path.dirname(sys.executable), name)
+        env = dict(os.environ)
+        env.pop('GLANCE_SYNC_CONFIG_FILE', None)
+        return subprocess.run([script, '--config-file', path],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=env, timeout=120, check=False)
+
+    def check(self, name, content, *parts, hidden=()):
+        path = self.write('svc.conf', content)
+        result = self.run_script(name, path)
+        err = result.stderr.decode('utf-8', 'replace')
+        self.assertEqual(2, result.returncode, err)
+        self.assertNotIn('Traceback', err)
+        # One line names the file: "glance-sync-api: error: ...", or the
+        # daemon's ERROR log line when it logs to standard error.
+        errors = [line for line in err.splitlines() if 'svc.conf' in line]
+        self.assertEqual(1, len(errors), err)
+        for part in ('svc.conf',) + parts:
+            self.assertIn(part, errors[0])
+        for secret in hidden:
+            self.assertNotIn(secret, err)
+
+    def test_not_utf8(self):
+        for name in ('glance-sync', 'glance-sync-api'):
+            self.check(name, data.NATIVE.encode() + b'rename = \xff\n',
+                       'not UTF-8')
+
+    def test_secret_with_dollar_and_bad_timeout(self):
+        with open(self.native) as stream:
+            native = stream.read()
+        for name in ('glance-sync', 'glance-sync-api'):
+            self.check(name, native.replace('password = pw',
+                                            'password = Hid${den}', 1),
+                       '[target:master] password', hidden=('Hid', 'den'))
+            self.check(name, native + '[transfer]\nstall_timeout = nan\n',
+                       '[transfer] stall_timeout')
