@@ -81,6 +81,7 @@ class BrokenPipeTest(ProcessTestCase):
             legacy + ('backup', '--output', os.path.join(self.dir, 'b')),
             legacy + ('dump', '--output', os.path.join(self.dir, 'd'),
                       '--metadata-only'),
+            legacy + ('load', os.path.join(self.dir, 'd'), '--dry-run'),
             native + ('status', '-f', 'json'), native + ('db', 'version'),
         ]
         for argv in verbs:
