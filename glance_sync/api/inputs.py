@@ -22,6 +22,7 @@ __all__ = ['RequestCheckMiddleware']
 
 LOG = logging.getLogger(__name__)
 
+
 def _problem(environ: dict[str, Any]) -> str | None:
     """What is wrong with the request's path or query, if anything."""
     for key in ('SCRIPT_NAME', 'PATH_INFO'):

@@ -94,8 +94,9 @@ DEFAULT_TIMEOUT = 30.0
 _CONTINUATION = re.compile(r'\\[ \t]*\n')
 _SEPARATORS = re.compile(r'[,\s]+')
 #: What every real option name looks like, as written in the file. An
-#: unknown option whose name does not is shown by line only: it is most
-#: likely a value (a base64 password...) whose line lost its indentation.
+#: unknown option whose name does not is reported without its name: it is
+#: most likely a value (a base64 password...) whose line lost its
+#: indentation.
 _OPTION_NAME = re.compile(r'[a-z_]{1,40}')
 _DIGITS = re.compile(r'[0-9]+')
 
