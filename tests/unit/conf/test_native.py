@@ -374,6 +374,7 @@ class HostileValueTest(NativeTestCase):
                 self.assertNotIn(piece, text, secret)
 
     def test_secrets_with_dollars_in_every_auth_option(self):
+        refused = 0
         for option in ('password', 'username', 'auth_url', 'project_name',
                        'user_domain_name', 'project_domain_id'):
             for secret in self.SECRETS:
@@ -381,12 +382,14 @@ class HostileValueTest(NativeTestCase):
                 try:
                     self.load(text)
                 except errors.ConfigError as exc:
+                    refused += 1
                     message = str(exc)
                     self.assertNotIn('\n', message)
                     self.assertIn('[target:master] %s:' % option, message)
                     self.assertHidden(secret, message, option)
                 # Log lines are longer and varied: bigger pieces.
                 self.assertHidden(secret, self.logger.output, option, 5)
+        self.assertGreaterEqual(refused, 6 * 4)
 
     def test_dollar_password_error_names_the_option(self):
         exc = self.assertConfigError(
@@ -467,3 +470,21 @@ class HostileValueTest(NativeTestCase):
             self.assertIn('password', str(exc))
             self.assertNotIn('Hid', str(exc))
             self.assertNotIn('den', str(exc))
+
+    def test_application_credential_secret(self):
+        base = ('[sync]\nmaster_region = R\n\n[target:master]\n'
+                'auth_type = v3applicationcredential\n'
+                'auth_url = http://k:5000/v3\n'
+                'application_credential_id = abc\n')
+        refused = 0
+        for secret in self.SECRETS:
+            text = base + 'application_credential_secret = %s\n' % secret
+            try:
+                self.load(text)
+            except errors.ConfigError as exc:
+                refused += 1
+                self.assertIn('[target:master] application_credential_'
+                              'secret:', str(exc))
+                self.assertHidden(secret, str(exc),
+                                  'application_credential_secret')
+        self.assertGreaterEqual(refused, 4)
