@@ -3,6 +3,7 @@
 import dataclasses
 import logging
 
+import fixtures
 from oslotest import base
 
 from glance_sync.api import tasks
@@ -293,10 +294,11 @@ class KeystoneUnreachableTest(base.BaseTestCase):
             'www_authenticate_uri = %s\nusername = gs\npassword = pw\n'
             'project_name = service\nuser_domain_name = Default\n'
             'project_domain_name = Default\nhttp_request_max_retries = 0\n'
-            # keystoneauth's and keystonemiddleware's own warnings: not on
-            # the test runner's stderr.
-            '[DEFAULT]\nuse_stderr = false\n'
             % (url, url), auth_wrapper=None))
+        # Loading set oslo.log's handlers up: keystoneauth's and
+        # keystonemiddleware's warnings go to a captured log instead.
+        self.logger = self.useFixture(fixtures.FakeLogger(
+            level=logging.INFO))
 
     def test_token_that_cannot_be_checked_is_503(self):
         for method, path in AuthTest.ROUTES:
@@ -307,6 +309,7 @@ class KeystoneUnreachableTest(base.BaseTestCase):
             self.assertEqual(503, error['code'])
             self.assertIn('Keystone', error['message'])
         self.assertEqual(0, sum(self.api.journal.counts().values()))
+        self.assertIn('Unable to validate token', self.logger.output)
 
     def test_no_token_is_still_401(self):
         response = self.api.request('GET', '/regions/R1', token=None)
