@@ -2,8 +2,10 @@
 
 The pipeline, outermost first::
 
+    RequestCheckMiddleware    a path or query that is not UTF-8: 400
     FaultMiddleware           a crash of auth_token becomes a JSON 500
     auth_token (keystonemiddleware, delay_auth_decision) | NoAuth
+                              (Keystone unreachable: 503, not 401)
     FaultMiddleware           every error becomes {"error": {...}}
     Router                    routes, 404/405, identity and policy
     Controller                the handlers
@@ -19,13 +21,15 @@ Routes::
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from keystoneauth1 import exceptions as ksa_exceptions
 from keystonemiddleware import auth_token
 from oslo_config import cfg
 
-from glance_sync.api import auth, faults, policies
+from glance_sync.api import auth, errors, faults, inputs, policies
 from glance_sync.api.controllers import Controller
 from glance_sync.api.regions import RegionDirectory
 from glance_sync.api.router import Endpoint, Route, Router
@@ -36,7 +40,9 @@ from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db.repositories import Journal
 from glance_sync.manage.cloud import Cloud, OnlineCloud
 
-__all__ = ['NoAuthMiddleware', 'build_app', 'routes']
+__all__ = ['AuthProtocol', 'NoAuthMiddleware', 'build_app', 'routes']
+
+LOG = logging.getLogger(__name__)
 
 WsgiApp = faults.WsgiApp
 #: Wraps the router in the authentication middleware.
@@ -79,14 +85,57 @@ class NoAuthMiddleware:
         return self.application(environ, start_response)
 
 
+#: What keystonemiddleware's fetch_token turns into "Keystone
+#: unavailable" (its own list, in auth_token.AuthProtocol.fetch_token).
+_KEYSTONE_DOWN = (ksa_exceptions.ConnectFailure,
+                  ksa_exceptions.DiscoveryFailure,
+                  ksa_exceptions.RequestTimeout,
+                  auth_token.ServiceError)
+
+
+class AuthProtocol(auth_token.AuthProtocol):
+    """``auth_token`` that tells "Keystone did not answer" from "bad token".
+
+    With ``delay_auth_decision`` (the API words its own 401s),
+    keystonemiddleware marks a token it could not check because Keystone
+    is unreachable as invalid, and the caller would get a 401 "token not
+    valid". Without it, keystonemiddleware answers 503 itself; here the
+    same case becomes our JSON 503.
+    """
+
+    def fetch_token(self, token: str, **kwargs: Any) -> Any:
+        try:
+            return super().fetch_token(token, **kwargs)
+        except auth_token.InvalidToken as exc:
+            # Raised while handling the connection error: it is the
+            # context of the InvalidToken.
+            if isinstance(exc.__context__, _KEYSTONE_DOWN):
+                raise errors.ServiceUnavailable(
+                    reason='Keystone did not answer to check the token'
+                ) from None
+            raise
+
+
 def keystone_auth(conf: cfg.ConfigOpts) -> AuthWrapper:
     """keystonemiddleware's ``auth_token`` configured from
     ``[keystone_authtoken]`` of ``conf``; the API decides on 401 itself."""
     def wrap(application: WsgiApp) -> WsgiApp:
-        protocol: WsgiApp = auth_token.AuthProtocol(application, {
+        protocol: WsgiApp = AuthProtocol(application, {
             'oslo_config_config': conf, 'delay_auth_decision': 'true'})
         return protocol
     return wrap
+
+
+def _warn_noauth(conf: cfg.ConfigOpts) -> None:
+    """noauth lets anyone in as an admin: say so, loudly, at start."""
+    LOG.warning('[api] auth_strategy = noauth: NO AUTHENTICATION. Every '
+                'caller is an admin of project "noauth" and may start '
+                'synchronisations. For development only; never expose it '
+                '(bind_host is %s).', conf.api.bind_host)
+    if conf.api.bind_host not in ('127.0.0.1', '::1', 'localhost'):
+        LOG.warning('[api] auth_strategy = noauth with bind_host = %s: the '
+                    'unauthenticated API is reachable from other hosts; '
+                    'set bind_host = 127.0.0.1', conf.api.bind_host)
 
 
 def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
@@ -101,6 +150,8 @@ def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
     :param auth_wrapper: the authentication middleware (default: from
         ``[api] auth_strategy``).
     """
+    if conf.api.auth_strategy == 'noauth':
+        _warn_noauth(conf)
     if auth_wrapper is None:
         auth_wrapper = (NoAuthMiddleware if conf.api.auth_strategy == 'noauth'
                         else keystone_auth(conf))
@@ -113,4 +164,7 @@ def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
                     auth.Authorizer(auth.make_enforcer(conf)))
     # Errors become responses inside auth_token, so that it adds
     # WWW-Authenticate to our 401s; the outer wrapper catches its crashes.
-    return faults.FaultMiddleware(auth_wrapper(faults.FaultMiddleware(router)))
+    # Outermost, a path or query that is not UTF-8 gets its 400 before
+    # anything decodes it.
+    return inputs.RequestCheckMiddleware(faults.FaultMiddleware(
+        auth_wrapper(faults.FaultMiddleware(router))))

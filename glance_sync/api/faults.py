@@ -15,6 +15,7 @@ import webob
 import webob.dec
 
 from glance_sync.api import errors
+from glance_sync.api.logsafe import log_path, printable
 
 __all__ = ['FaultMiddleware', 'error_response']
 
@@ -47,11 +48,19 @@ class FaultMiddleware:
         try:
             return request.get_response(self.application)
         except errors.ApiError as exc:
+            # Escaped: the path and messages quoting it come from the
+            # caller, and a %0A in them must not forge a log line.
+            method, path = printable(request.method), _path(request)
             if exc.code >= 500:
-                LOG.error('%s %s: %s', request.method, request.path, exc)
+                LOG.error('%s %s: %s', method, path, printable(str(exc)))
             else:
-                LOG.info('%s %s: %s', request.method, request.path, exc)
+                LOG.info('%s %s: %s', method, path, printable(str(exc)))
             return error_response(exc)
         except Exception:
-            LOG.exception('%s %s failed', request.method, request.path)
+            LOG.exception('%s %s failed', printable(request.method),
+                          _path(request))
             return error_response(errors.ApiError())
+
+
+def _path(request: webob.Request) -> str:
+    return log_path(request.environ)

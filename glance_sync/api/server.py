@@ -12,6 +12,7 @@ import socketserver
 from wsgiref import simple_server
 
 from glance_sync.api.faults import WsgiApp
+from glance_sync.api.logsafe import printable
 
 __all__ = ['make_server']
 
@@ -27,7 +28,9 @@ class _QuietHandler(simple_server.WSGIRequestHandler):
     """Access lines through logging, not on standard error."""
 
     def log_message(self, format: str, *args: object) -> None:
-        LOG.info('%s %s', self.address_string(), format % args)
+        # http.server escapes control characters in its own log_message,
+        # which this replaces: escape them here too.
+        LOG.info('%s %s', self.address_string(), printable(format % args))
 
 
 def make_server(application: WsgiApp, host: str,

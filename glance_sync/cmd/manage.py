@@ -8,6 +8,7 @@ Exit status: 0 all synchronised, 1 something pending, in error or failed,
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -23,13 +24,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = cli.parse_args(argv)
     try:
         _conf, config = manage_config.load(args)
-        return commands.run(args, config)
+        status = commands.run(args, config)
+        # Flushed here, not at exit, so that a closed pipe is seen below.
+        sys.stdout.flush()
+        return status
     except ConfigError as exc:
         sys.stderr.write('%s: error: %s\n' % (PROG, exc))
+        return 2
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.stderr.write('%s: error: standard output was closed (broken '
+                         'pipe); the output is incomplete\n' % PROG)
         return 2
     except KeyboardInterrupt:
         sys.stderr.write('%s: interrupted\n' % PROG)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null.
+
+    What is still buffered would otherwise fail again, as an "Exception
+    ignored" message, when Python flushes it at exit.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # not a real file (a test's StringIO): nothing to flush
 
 
 if __name__ == '__main__':

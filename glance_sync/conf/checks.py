@@ -6,7 +6,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ['check_condition', 'check_target_name']
+__all__ = ['check_condition', 'check_target_name', 'read_utf8']
 
 
 def check_condition(text: str) -> None:
@@ -52,3 +52,19 @@ def check_target_name(name: str) -> None:
     if not name or name != name.strip() or ':' in name:
         raise ValueError('invalid target name %r: it must not be empty nor '
                          'contain ":" or surrounding spaces' % name)
+
+
+def read_utf8(path: str) -> str:
+    """A configuration file's text.
+
+    :raises OSError: it cannot be read.
+    :raises ValueError: it is not UTF-8; the message names the line (and
+        not its bytes: they may be part of a secret).
+    """
+    with open(path, 'rb') as stream:
+        data = stream.read()
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        line = data.count(b'\n', 0, exc.start) + 1
+        raise ValueError('line %d: not UTF-8 text' % line) from None

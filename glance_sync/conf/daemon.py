@@ -15,6 +15,7 @@ import socket
 from oslo_config import cfg
 
 from glance_sync.conf import groups
+from glance_sync.conf.numbers import FiniteFloatOpt
 
 __all__ = ['DELETE_POLICIES', 'GROUP', 'OPTS', 'SYNC_STRATEGIES',
            'list_opts', 'register_opts']
@@ -101,7 +102,7 @@ _SERVICE_OPTS: list[cfg.Opt] = [
                     'region with the rules and enqueue whatever events '
                     'missed. One pass also runs at start-up. 0: only the '
                     'start-up pass.'),
-    cfg.FloatOpt('poll_interval', default=2.0, min=0.05,
+    FiniteFloatOpt('poll_interval', default=2.0, min=0.05,
                  help='Seconds between two looks at the journal for due '
                       'tasks (events received by this daemon wake it at '
                       'once).'),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from oslo_config import cfg
 
+from glance_sync.conf.numbers import FiniteFloatOpt
+
 __all__ = ['OPTS', 'list_opts', 'register_opts']
 
 OPTS: list[cfg.Opt] = [
@@ -30,11 +32,11 @@ OPTS: list[cfg.Opt] = [
     cfg.IntOpt('task_retry_times', default=5, min=0,
                help='Retries of a failed sync task before it is marked '
                     'failed (0: never retry).'),
-    cfg.FloatOpt('retry_backoff', default=2.0, min=0,
+    FiniteFloatOpt('retry_backoff', default=2.0, min=0,
                  help='Base of the exponential backoff between retries, in '
                       'seconds: retry n waits a random time between 0 and '
                       'min(retry_backoff_max, retry_backoff * 2 ** (n - 1)).'),
-    cfg.FloatOpt('retry_backoff_max', default=300.0, min=0,
+    FiniteFloatOpt('retry_backoff_max', default=300.0, min=0,
                  help='Longest wait between two retries of a task, in '
                       'seconds.'),
     cfg.IntOpt('task_lease_time', default=300, min=1,

@@ -28,12 +28,13 @@ Usage::
 
 from __future__ import annotations
 
-import ast
 import base64
 import binascii
 import configparser
 import dataclasses
+import difflib
 import logging
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -92,6 +93,12 @@ ENVIRONMENT = {
 DEFAULT_TIMEOUT = 30.0
 _CONTINUATION = re.compile(r'\\[ \t]*\n')
 _SEPARATORS = re.compile(r'[,\s]+')
+#: What every real option name looks like, as written in the file. An
+#: unknown option whose name does not is reported without its name: it is
+#: most likely a value (a base64 password...) whose line lost its
+#: indentation.
+_OPTION_NAME = re.compile(r'[a-z_]{1,40}')
+_DIGITS = re.compile(r'[0-9]+')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -301,39 +308,93 @@ def _decode(reader: _Reader, section: str, encoded: str) -> str:
                           'base64-encoded UTF-8 text') from exc
 
 
-def _parse(path: str | None) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=False)
+class _Parser(configparser.ConfigParser):
+    """configparser that remembers how each option name was written."""
+
+    def __init__(self) -> None:
+        # strict: a section or an option given twice is an error, as in
+        # FIWARE's parser, not silently merged.
+        super().__init__(strict=True)
+        #: Option name as read (lower case) -> as written first.
+        self.written: dict[str, str] = {}
+
+    def optionxform(self, optionstr: str) -> str:
+        name = optionstr.lower()
+        self.written.setdefault(name, optionstr)
+        return name
+
+
+def _parse(path: str | None) -> _Parser:
+    parser = _Parser()
     if path is None:
         return parser
     try:
-        with open(path, encoding='utf-8') as stream:
-            parser.read_file(stream, source=path)
+        text = checks.read_utf8(path)
+        parser.read_string(text, source=path)
+    except ValueError as exc:  # not UTF-8; names the line
+        raise ConfigError(path, reason=str(exc)) from exc
     except OSError as exc:
         raise ConfigError(path, reason='cannot read the file: %s'
                           % (exc.strerror or exc)) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, reason='not UTF-8 text: %s' % exc) from exc
     except configparser.Error as exc:
-        raise ConfigError(path, reason=_parse_error(exc)) from exc
+        raise ConfigError(path, reason=_parse_error(exc, parser.written)
+                          ) from exc
     return parser
 
 
-def _parse_error(exc: configparser.Error) -> str:
+def _parse_error(exc: configparser.Error, written: dict[str, str]) -> str:
+    """What is wrong and where, never the text of a line or a value: a
+    line configparser cannot read is often a piece of a credential."""
     if isinstance(exc, configparser.MissingSectionHeaderError):
         return 'line %d: option before the first [section]' % exc.lineno
     if isinstance(exc, configparser.ParsingError):
-        lines = ', '.join('line %d: %s' % (n, _unquote(text))
-                          for n, text in exc.errors)
-        return 'cannot parse %s' % lines
-    return exc.message
+        lines = ', '.join(str(n) for n, _text in exc.errors)
+        return ('cannot parse line %s: neither [section], option = value '
+                'nor an indented continuation (the text is not shown: it '
+                'may be part of a secret)' % lines)
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return 'line %s: section [%s] given twice' % (exc.lineno,
+                                                       exc.section)
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return 'line %s: [%s] %s given twice' % (
+            exc.lineno, exc.section,
+            _shown_name(exc.option, written.get(exc.option, exc.option)))
+    return type(exc).__name__
 
 
-def _unquote(text: str) -> str:
-    """configparser reports a bad line as its ``repr``; show the line."""
-    try:
-        return str(ast.literal_eval(text)).strip()
-    except (ValueError, SyntaxError):
-        return text.strip()
+def _looks_like_option(written: str) -> bool:
+    """Whether a name, as written, looks like an option rather than a value.
+
+    Every option is lower case letters and underscores; one without an
+    underscore must be close to a known one (a typo) to be shown, since a
+    short base64 password can be plain lower case letters too.
+    """
+    if not _OPTION_NAME.fullmatch(written):
+        return False
+    known = TARGET_OPTIONS | MAIN_OPTIONS
+    return '_' in written or bool(
+        difflib.get_close_matches(written, known, n=1, cutoff=0.8))
+
+
+def _shown_name(name: str, written: str) -> str:
+    """The option name for a message, unless it looks like a value."""
+    if _looks_like_option(written):
+        return name
+    return 'an option (name not shown: it does not look like one, maybe ' \
+        'a value whose line lost its indentation)'
+
+
+def _interpolation_error(exc: configparser.InterpolationError) -> str:
+    """configparser's messages quote the value; ours never do (it may be a
+    password)."""
+    if isinstance(exc, configparser.InterpolationMissingOptionError):
+        return ('the value refers with %(...)s to an option that does not '
+                'exist (write %% for a literal %; the value is not shown)')
+    if isinstance(exc, configparser.InterpolationDepthError):
+        return ('the value\'s %(...)s references nest too deep (the value '
+                'is not shown)')
+    return ("a '%' in the value is neither %% nor %(option)s (write %% "
+            "for a literal %; the value is not shown)")
 
 
 def unfold(value: str) -> str:
@@ -349,7 +410,7 @@ class _Reader:
     """Typed access to a parsed file; errors name file, section, option."""
 
     def __init__(self, path: str | None,
-                 parser: configparser.ConfigParser) -> None:
+                 parser: _Parser) -> None:
         self.path = path
         self.parser = parser
 
@@ -409,7 +470,7 @@ class _Reader:
                 value = self.parser.get(DEFAULT, option, fallback=None)
         except configparser.InterpolationError as exc:
             raise ConfigError(self.path, self.where(section, option),
-                              option, exc.message) from exc
+                              option, _interpolation_error(exc)) from None
         return None if value is None else unfold(value)
 
     def get_list(self, section: str, option: str) -> list[str]:
@@ -437,16 +498,17 @@ class _Reader:
             number = float(value)
         except ValueError:
             number = -1.0
-        if not number > 0:
+        if not (number > 0 and math.isfinite(number)):
             raise ConfigError(self.path, self.where(section, option), option,
-                              'not a positive number: %r' % value)
+                              'not a positive finite number: %r' % value)
         return number
 
     def get_int(self, section: str, option: str, default: int) -> int:
         value = self.get(section, option)
         if not value:
             return default
-        if not value.isdigit() or int(value) < 1:
+        # str.isdigit() accepts '²', which int() does not.
+        if not _DIGITS.fullmatch(value) or int(value) < 1:
             raise ConfigError(self.path, self.where(section, option), option,
                               'not a positive integer: %r' % value)
         return int(value)
@@ -457,5 +519,16 @@ class _Reader:
         names = set(known) | MAIN_OPTIONS
         for option in self.parser.options(section):
             if option not in names:
-                LOG.warning('%s: [%s] %s: unknown option, ignored',
-                            self.path, self.where(section, option), option)
+                self._warn_unknown(section, option)
+
+    def _warn_unknown(self, section: str, option: str) -> None:
+        where = self.where(section, option)
+        written = self.parser.written.get(option, option)
+        if _looks_like_option(written):
+            LOG.warning('%s: [%s] %s: unknown option, ignored', self.path,
+                        where, option)
+        else:
+            LOG.warning('%s: [%s]: an unknown option whose name looks like '
+                        'a value (a continued line that lost its '
+                        'indentation?) is ignored; the name is not shown, it '
+                        'may be part of a secret', self.path, where)

@@ -31,6 +31,7 @@ or, from an already parsed ``ConfigOpts``, ``native.load(conf)``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -113,6 +114,7 @@ def parse_files(paths: Sequence[str],
     """
     conf = cfg.ConfigOpts() if conf is None else conf
     register_opts(conf)
+    _check_utf8(paths)
     try:
         conf([], project=PROJECT, default_config_files=list(paths),
              default_config_dirs=[], validate_default_values=True)
@@ -132,6 +134,20 @@ def parse_files(paths: Sequence[str],
     except cfg.ConfigFileParseError as exc:
         raise ConfigError(exc.config_file, reason=str(exc.msg)) from exc
     return conf
+
+
+def _check_utf8(paths: Sequence[str]) -> None:
+    """oslo.config lets a UnicodeDecodeError escape; name file and line.
+
+    Files that cannot be read are left to oslo.config, which reports them.
+    """
+    for path in paths:
+        try:
+            checks.read_utf8(path)
+        except OSError:
+            continue
+        except ValueError as exc:
+            raise ConfigError(path, reason=str(exc)) from None
 
 
 def load(conf: cfg.ConfigOpts, overrides: Iterable[str] = ()) -> NativeConfig:
@@ -155,10 +171,43 @@ def load(conf: cfg.ConfigOpts, overrides: Iterable[str] = ()) -> NativeConfig:
         targets={n: _target_rules(conf, n) for n in names},
         preferable_order=tuple(section('preferable_order')),
         list_images_timeout=section('list_images_timeout'))
-    auth = {n: _auth_plugin(conf, n) for n in names}
     for name in names:
         _check_strategy(conf, name)
+    # Every option registered so far, now: oslo.config checks a value
+    # only when it is read, which for some is hours later.
+    _check_all_values(conf)
+    for name in names:
+        _check_session_timeout(conf, targets.group_name(name))
+    auth = {n: _auth_plugin(conf, n) for n in names}
     return NativeConfig(conf, settings, auth, section('parallelism'))
+
+
+def _check_session_timeout(conf: cfg.ConfigOpts, group: str) -> None:
+    """keystoneauth's ``timeout`` has no bounds: ``nan``, ``inf`` or a
+    negative number would make every request hang or fail oddly.
+
+    :raises ConfigError: it is set and not a finite positive number.
+    """
+    value = _get(conf, group)('timeout')
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise ConfigError(_location(conf, group, 'timeout'), group,
+                          'timeout', 'must be a finite positive number of '
+                          'seconds, not %s' % value)
+
+
+def _check_all_values(conf: cfg.ConfigOpts) -> None:
+    """Read every registered option of every group.
+
+    :raises ConfigError: the first bad value, named by file, group and
+        option (and never quoted for a secret option).
+    """
+    read_default = _get(conf, 'DEFAULT')
+    for name in list(conf):
+        value = read_default(name)  # a group's value is the group
+        if isinstance(value, cfg.ConfigOpts.GroupAttr):
+            read_group = _get(conf, name)
+            for option in list(value):
+                read_group(option)
 
 
 def _register_targets(conf: cfg.ConfigOpts,
@@ -229,9 +278,11 @@ def _override(conf: cfg.ConfigOpts, group: str, option: str,
         raise ConfigError(_files(conf), group, option,
                           'no such option to override') from exc
     except ValueError as exc:
-        raise ConfigError(_files(conf), group, option,
-                          'bad override value %r: %s' % (value, exc)
-                          ) from exc
+        if _is_secret(conf, group, option):
+            reason = 'bad override value (not shown: the option is secret)'
+        else:
+            reason = 'bad override value %r: %s' % (value, exc)
+        raise ConfigError(_files(conf), group, option, reason) from None
 
 
 def _target_names(conf: cfg.ConfigOpts) -> list[str]:
@@ -294,13 +345,44 @@ def _get(conf: cfg.ConfigOpts, group: str) -> Any:
             return section[option]
         except (cfg.ConfigFileValueError, ValueError) as exc:
             raise ConfigError(_location(conf, group, option), group, option,
-                              _value_error(exc)) from exc
+                              _value_error(conf, group, option, exc)
+                              ) from None
+        except (cfg.TemplateSubstitutionError, cfg.NoSuchOptError,
+                cfg.NoSuchGroupError, RecursionError) as exc:
+            # RecursionError: a value that substitutes itself, ${password}
+            # in password.
+            if isinstance(exc, cfg.NoSuchOptError) and (
+                    exc.opt_name == option):
+                raise  # the caller asked for an option that is not there
+            raise ConfigError(_location(conf, group, option), group, option,
+                              _SUBSTITUTION_ERROR) from None
     return value
 
 
-def _value_error(exc: Exception) -> str:
-    """oslo.config's message without its location (we give our own)."""
+#: A ``$`` in a value is oslo.config's substitution of another option.
+_SUBSTITUTION_ERROR = (
+    'the value has a $name or ${name} that is not an option to substitute '
+    '(write $$ for a literal $; the value is not shown)')
+
+
+def _value_error(conf: cfg.ConfigOpts, group: str, option: str,
+                 exc: Exception) -> str:
+    """oslo.config's message without its location (we give our own), and
+    without the value for a secret option."""
+    if _is_secret(conf, group, option):
+        return 'not a valid value (the value is not shown: it is secret)'
     return str(exc).rpartition(' is not valid: ')[2]
+
+
+def _is_secret(conf: cfg.ConfigOpts, group: str, option: str) -> bool:
+    try:
+        # oslo.config has no public accessor for a registered Opt; its own
+        # log_opt_values() uses this one.
+        info = conf._get_opt_info(option, None if group == 'DEFAULT'
+                                  else group)
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):
+        return True  # unknown: assume the worst
+    return bool(getattr(info['opt'], 'secret', True))
 
 
 def _auth_plugin(conf: cfg.ConfigOpts,
@@ -320,8 +402,12 @@ def _auth_plugin(conf: cfg.ConfigOpts,
                           % conf[group].auth_type) from exc
     except ks_exceptions.OptionError as exc:
         raise ConfigError(_files(conf), group, None, str(exc)) from exc
-    except (cfg.ConfigFileValueError, ValueError) as exc:
-        raise ConfigError(_files(conf), group, None, str(exc)) from exc
+    except (cfg.ConfigFileValueError, ValueError, cfg.Error) as exc:
+        # Every value was read by _check_all_values; keystoneauth's own
+        # checks remain, and their text may quote a value: not shown.
+        raise ConfigError(_files(conf), group, None,
+                          'unusable auth options (%s)'
+                          % type(exc).__name__) from None
     if plugin is None:
         raise ConfigError(_files(conf), group, 'auth_type',
                           'missing: every target needs credentials, e.g. '
@@ -362,7 +448,9 @@ def _location(conf: cfg.ConfigOpts, group: str, option: str) -> str:
     try:
         found = conf.get_location(option, None if group == 'DEFAULT'
                                   else group)
-    except (cfg.Error, ValueError):
+    except (cfg.Error, ValueError, RecursionError):
+        # get_location substitutes the value too, and fails as reading it
+        # did: fall back on the files.
         found = None
     detail = found.detail if found is not None else None
     return detail if detail and '/' in detail else _files(conf)

@@ -22,7 +22,8 @@ __all__ = ['NOT_OPTION_MODULES', 'list_opts', 'option_modules']
 PACKAGE = 'glance_sync.conf'
 #: Modules of the package that define no option.
 NOT_OPTION_MODULES = frozenset({'checks', 'convert', 'errors', 'groups',
-                                'legacy', 'loaded', 'native', 'opts'})
+                                'legacy', 'loaded', 'native', 'numbers',
+                                'opts'})
 
 
 def option_modules() -> list[ModuleType]:

@@ -10,6 +10,7 @@ from oslo_config import cfg
 
 from glance_sync.conf import groups
 from glance_sync.conf import rules
+from glance_sync.conf.numbers import FiniteFloatOpt
 
 __all__ = ['GROUP', 'list_opts', 'register_opts']
 
@@ -40,7 +41,7 @@ _OPTS = [
                     'master image (transfer strategies stream and store); '
                     '1 copies region after region, reading each image '
                     'again for every region.'),
-    cfg.FloatOpt('list_images_timeout', default=30.0, min=0.1,
+    FiniteFloatOpt('list_images_timeout', default=30.0, min=0.1,
                  help='Seconds to wait for a region to list its images.'),
     cfg.BoolOpt('record_source', default=True,
                 help='Record the master image id on each copy as a '

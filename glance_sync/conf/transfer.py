@@ -25,6 +25,8 @@ from importlib import metadata
 
 from oslo_config import cfg
 
+from glance_sync.conf.numbers import FiniteFloatOpt
+
 __all__ = ['DEFAULT_STRATEGY', 'STORE_GROUP', 'STRATEGY_NAMESPACE',
            'TRANSFER_GROUP', 'installed_strategies', 'list_opts',
            'register_opts', 'strategy_of', 'strategy_source', 'target_opts']
@@ -80,7 +82,7 @@ _TRANSFER_OPTS: list[cfg.Opt] = [
                     'only once its queue is full. Memory stays below about '
                     '(queue_chunks + 2) * chunk_size per image, whatever '
                     'the number of regions.'),
-    cfg.FloatOpt('stall_timeout', default=300.0, min=1,
+    FiniteFloatOpt('stall_timeout', default=300.0, min=1,
                  help='Seconds a region may keep a full queue without taking '
                       'a chunk before it is dropped from the copy (as '
                       'failed) and the other regions go on.'),
@@ -89,15 +91,15 @@ _TRANSFER_OPTS: list[cfg.Opt] = [
                     'not answer, 1 s apart then twice as long each time '
                     '(6: for about 30 s), so that a region back soon after '
                     'failing keeps no broken copy.'),
-    cfg.FloatOpt('gather_window', default=60.0, min=0,
+    FiniteFloatOpt('gather_window', default=60.0, min=0,
                  help='When several regions are synchronised at the same '
                       'time, seconds the first region to reach an image '
                       'waits for the others that will copy it too, so that '
                       'the image is read once for all of them.'),
-    cfg.FloatOpt('import_poll_interval', default=2.0, min=0.05,
+    FiniteFloatOpt('import_poll_interval', default=2.0, min=0.05,
                  help='Seconds between two looks at a glance-download '
                       'import task.'),
-    cfg.FloatOpt('import_timeout', default=3600.0, min=1,
+    FiniteFloatOpt('import_timeout', default=3600.0, min=1,
                  help='Seconds a glance-download import may take before it '
                       'is given up and its image deleted.'),
 ]

@@ -214,7 +214,10 @@ def run(conf: cfg.ConfigOpts) -> int:
     if error is not None:
         # Logged outside the handler: oslo.log would repeat the exception.
         LOG.error('%s', error)
-        if conf.log_file:  # else the log line was on standard error
+        # Unless the log line itself went to standard error: oslo.log
+        # writes to standard output when there is no log file and
+        # use_stderr is false (its default).
+        if conf.log_file or not conf.use_stderr:
             sys.stderr.write('glance-sync: error: %s\n' % error)
         return 2
     while not signals.stopping:

@@ -11,12 +11,17 @@ parsed here.
 
 from __future__ import annotations
 
+import argparse
+import glob
+import os
+import sys
 from collections.abc import Sequence
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from glance_sync.conf import coordination, daemon, database, executor
+from glance_sync.conf import checks, coordination, daemon, database
+from glance_sync.conf import executor
 from glance_sync.conf.errors import ConfigError
 
 __all__ = ['PROG', 'PROJECT', 'parse_args']
@@ -38,9 +43,15 @@ def parse_args(conf: cfg.ConfigOpts,
     for module in (executor, daemon, database, coordination):
         module.register_opts(conf)
     logging.register_options(conf)
+    args = sys.argv[1:] if argv is None else list(argv)
+    _check_utf8(args)
     try:
-        conf(None if argv is None else list(argv), project=PROJECT,
-             prog=PROG, validate_default_values=True)
+        conf(args, project=PROJECT, prog=PROG,
+             validate_default_values=True)
+    except UnicodeDecodeError:
+        # _check_utf8 missed it (a file of a --config-dir read later...).
+        raise ConfigError(None, reason='a configuration file is not UTF-8 '
+                          'text') from None
     except cfg.ConfigFilesNotFoundError as exc:
         raise ConfigError(', '.join(exc.config_files),
                           reason='cannot read the file') from exc
@@ -49,3 +60,26 @@ def parse_args(conf: cfg.ConfigOpts,
     except cfg.Error as exc:
         raise ConfigError(', '.join(conf.config_file) or None,
                           reason=str(exc)) from exc
+
+
+def _check_utf8(args: Sequence[str]) -> None:
+    """oslo.config lets a UnicodeDecodeError escape from a file that is not
+    UTF-8: find the files it will read and name the bad one and its line.
+
+    :raises ConfigError: a file is not UTF-8.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument('--config-file', action='append', default=[])
+    parser.add_argument('--config-dir', action='append', default=[])
+    known, _ = parser.parse_known_args(args)
+    files = list(known.config_file) or list(
+        cfg.find_config_files(project=PROJECT, prog=PROG))
+    for folder in known.config_dir:
+        files += sorted(glob.glob(os.path.join(folder, '*.conf')))
+    for path in files:
+        try:
+            checks.read_utf8(path)
+        except OSError:
+            continue  # oslo.config reports it
+        except ValueError as exc:
+            raise ConfigError(path, reason=str(exc)) from None

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import io
 import os
 from collections.abc import Iterable
 from typing import IO, Any, TextIO
@@ -147,20 +148,38 @@ def read_backup(path: str) -> list[Image]:
     :raises BackupFormatError: a row cannot be read.
     :raises OSError: the file cannot be read.
     """
-    with open(path, newline='', encoding='utf-8') as stream:
-        return _read_rows(path, stream)
+    with open(path, 'rb') as stream:
+        data = stream.read()
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        line = data.count(b'\n', 0, exc.start) + 1
+        raise BackupFormatError(path, line, 'not UTF-8 text') from None
+    # newline='': the csv module sees the line ends as written, as with a
+    # file opened with newline=''.
+    return _read_rows(path, io.StringIO(text, newline=''))
 
 
 def _read_rows(path: str, stream: TextIO) -> list[Image]:
     images = []
-    for line, row in enumerate(csv.reader(stream), start=1):
+    reader = csv.reader(stream)
+    line = 0
+    while True:
+        line += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return images
+        except csv.Error as exc:
+            # A field over csv.field_size_limit() (128 KiB), a NUL...
+            raise BackupFormatError(path, reader.line_num,
+                                    'not a CSV row: %s' % exc) from None
         if not row:
             continue
         try:
             images.append(parse_row(row))
         except ValueError as exc:
             raise BackupFormatError(path, line, str(exc)) from exc
-    return images
 
 
 def write_row(stream: IO[str], row: Iterable[str]) -> None:

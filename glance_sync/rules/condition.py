@@ -34,6 +34,18 @@ expressions, big powers) is rejected when the condition is compiled, with a
 texts longer than :data:`MAX_LENGTH`, with more than :data:`MAX_NODES`
 nodes or nested deeper than :data:`MAX_DEPTH`.
 
+The syntax limits do not bound what an allowed expression builds:
+``str([str(['a' * 9999] * 9999)] * 9999)`` is short, yet would build
+gigabytes. So every value an operator, a call or a display creates is
+measured when it is created (strings by length, containers by the sizes of
+what they hold, shared items counted each time, as ``str`` would print
+them) and refused past :data:`MAX_VALUE_SIZE`; ``*`` is checked *before* it
+runs; and the sizes of all created values together are capped by
+:data:`MAX_WORK` per evaluation, which caps its time too (there are no
+loops: the work is at most proportional to the values built). Exceeding a
+limit fails the evaluation for that image with a
+:class:`ConditionEvaluationError`, never a hang.
+
 Usage::
 
     condition = compile_condition("image.is_public and "
@@ -47,12 +59,14 @@ from __future__ import annotations
 import ast
 import operator
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import (Callable, ItemsView, Iterable, KeysView,
+                             ValuesView)
 from typing import Any, NoReturn
 
 __all__ = ['Condition', 'ConditionError', 'ConditionEvaluationError',
-           'compile_condition', 'MAX_DEPTH', 'MAX_LENGTH', 'MAX_NODES',
-           'MAX_SEQUENCE']
+           'ConditionLimitError', 'compile_condition', 'MAX_DEPTH',
+           'MAX_LENGTH', 'MAX_NODES', 'MAX_SEQUENCE', 'MAX_VALUE_SIZE',
+           'MAX_WORK']
 
 #: Longest condition text accepted.
 MAX_LENGTH = 2000
@@ -62,6 +76,12 @@ MAX_NODES = 400
 MAX_DEPTH = 30
 #: Longest string, list or tuple that ``+`` or ``*`` may build.
 MAX_SEQUENCE = 10000
+#: Largest value (about characters, see :func:`_measure`) an evaluation
+#: may create.
+MAX_VALUE_SIZE = 100000
+#: Sum of the sizes of all the values one evaluation creates: a work (and
+#: so time) budget per image.
+MAX_WORK = 1000000
 #: ``**`` is only allowed between number literals within these bounds.
 MAX_POWER_BASE = 2 ** 32
 MAX_POWER_EXPONENT = 64
@@ -120,8 +140,14 @@ _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos,
 }
 
-#: What a compiled node is: a function of (image, metadata_set).
-Env = tuple[Any, frozenset[str]]
+#: The nodes whose evaluation creates a new value, measured each time.
+_CREATING = (ast.Call, ast.BinOp, ast.List, ast.Tuple, ast.Set, ast.Dict,
+             ast.Subscript)
+_CONTAINERS = (list, tuple, set, frozenset, KeysView, ValuesView,
+               ItemsView)
+
+#: What a compiled node is: a function of (image, metadata_set, budget).
+Env = tuple[Any, frozenset[str], '_Budget']
 Evaluator = Callable[[Env], Any]
 
 
@@ -134,6 +160,64 @@ class ConditionError(ValueError):
         self.text = text
         self.reason = reason
         super().__init__(self.message % {'text': text, 'reason': reason})
+
+
+class ConditionLimitError(ValueError):
+    """An evaluation built too big a value or did too much work."""
+
+
+class _Budget:
+    """What one evaluation may still create (see :data:`MAX_WORK`)."""
+
+    __slots__ = ('left',)
+
+    def __init__(self) -> None:
+        self.left = MAX_WORK
+
+    def charge(self, value: Any) -> Any:
+        """Count a created value against the limits; returns it.
+
+        :raises ConditionLimitError: it is bigger than
+            :data:`MAX_VALUE_SIZE`, or the budget is spent.
+        """
+        limit = min(MAX_VALUE_SIZE, self.left)
+        size = _measure(value, limit)
+        if size > MAX_VALUE_SIZE:
+            raise ConditionLimitError('a value bigger than %d characters'
+                                      % MAX_VALUE_SIZE)
+        self.left -= size
+        if self.left < 0:
+            raise ConditionLimitError('the evaluation built more than %d '
+                                      'characters in all' % MAX_WORK)
+        return value
+
+
+def _measure(value: Any, limit: int) -> int:
+    """The size of a value, counting shared items each time they appear.
+
+    The walk is iterative and stops as soon as the size passes ``limit``
+    (it returns ``limit + 1`` then), so measuring costs at most ``limit``
+    steps whatever the value's shape.
+    """
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item) + 1
+        elif isinstance(item, int):
+            total += item.bit_length() // 8 + 1
+        elif isinstance(item, dict):
+            total += 1
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, _CONTAINERS):
+            total += 1
+            stack.extend(item)
+        else:
+            total += 1
+        if total > limit:
+            return limit + 1
+    return total
 
 
 class ConditionEvaluationError(RuntimeError):
@@ -153,11 +237,31 @@ class ConditionEvaluationError(RuntimeError):
 class Condition:
     """A compiled, safe ``metadata_condition``; call it on an image."""
 
-    __slots__ = ('text', '_evaluate')
+    __slots__ = ('text', '_evaluate', '_reported')
+
+    #: How many failures :meth:`first_report` remembers.
+    MAX_REPORTED = 4096
 
     def __init__(self, text: str, evaluate: Evaluator) -> None:
         self.text = text
         self._evaluate = evaluate
+        self._reported: set[tuple[str, str, str]] = set()
+
+    def first_report(self, error: ConditionEvaluationError,
+                     image_id: str) -> bool:
+        """Whether this failure on this image is seen for the first time.
+
+        The same condition is evaluated on the same image once per target
+        and again at every sync; the failure is worth one warning, not one
+        per evaluation. Thread-safe enough: a race only repeats a warning.
+        """
+        key = (image_id, error.image, error.cause)
+        if key in self._reported:
+            return False
+        if len(self._reported) >= self.MAX_REPORTED:
+            self._reported.clear()
+        self._reported.add(key)
+        return True
 
     def __call__(self, image: Any, metadata_set: Iterable[str] = ()) -> bool:
         """Whether ``image`` satisfies the condition.
@@ -167,7 +271,8 @@ class Condition:
         :raises ConditionEvaluationError: the expression failed on it.
         """
         try:
-            return bool(self._evaluate((image, frozenset(metadata_set))))
+            return bool(self._evaluate((image, frozenset(metadata_set),
+                                        _Budget())))
         except Exception as exc:
             name = getattr(image, 'name', repr(image))
             raise ConditionEvaluationError(
@@ -257,6 +362,8 @@ class _Compiler:
         if method is None:
             self.fail('%s is not allowed' % _describe(node))
         result: Evaluator = method(node)
+        if isinstance(node, _CREATING):
+            return _charged(result)
         return result
 
     def build_all(self, nodes: Iterable[ast.AST]) -> list[Evaluator]:
@@ -406,6 +513,12 @@ class _Compiler:
         return lambda env: body(env) if test(env) else orelse(env)
 
 
+def _charged(evaluate: Evaluator) -> Evaluator:
+    def charged(env: Env) -> Any:
+        return env[2].charge(evaluate(env))
+    return charged
+
+
 def _describe(node: ast.AST) -> str:
     """A readable name for a construct, used in error messages."""
     for kind, name in _FORBIDDEN_NAMES.items():
@@ -484,13 +597,21 @@ def _check_length(op: Callable[[Any, Any], Any], left: Any,
     if not isinstance(left, sequences) and not isinstance(right, sequences):
         return
     if op is operator.add:
-        size = len(left) + len(right)
-    else:
-        seq, times = (left, right) if isinstance(left, sequences) else (
-            right, left)
-        size = len(seq) * times if isinstance(times, int) else 0
-    if size > MAX_SEQUENCE:
+        if len(left) + len(right) > MAX_SEQUENCE:
+            raise ValueError('result longer than %d items' % MAX_SEQUENCE)
+        return
+    seq, times = (left, right) if isinstance(left, sequences) else (
+        right, left)
+    if not isinstance(times, int) or times <= 0:
+        return
+    if len(seq) * times > MAX_SEQUENCE:
         raise ValueError('result longer than %d items' % MAX_SEQUENCE)
+    # Before multiplying: the result is the operand's size that many
+    # times (shared items count each time, as str() would print them),
+    # and building it first is what could eat the memory.
+    if _measure(seq, MAX_VALUE_SIZE) * times > MAX_VALUE_SIZE:
+        raise ConditionLimitError('a value bigger than %d characters'
+                                  % MAX_VALUE_SIZE)
 
 
 def _call_method(receiver: Any, name: str, args: list[Any]) -> Any:

@@ -95,7 +95,13 @@ def _evaluate(condition: Condition, image: Image, rules: TargetRules) -> bool:
         return condition(image, rules.metadata_set)
     except ConditionEvaluationError as exc:
         # GlanceSync stopped the whole sync here; one odd image should not.
-        LOG.warning('%s; target %s does not synchronise it', exc, rules.name)
+        # One warning per image and failure: the same evaluation runs for
+        # every region of the target and again at each sync.
+        if condition.first_report(exc, image.id):
+            LOG.warning('%s; target %s does not synchronise it', exc,
+                        rules.name)
+        else:
+            LOG.debug('%s (reported before)', exc)
         return False
 
 

@@ -46,9 +46,10 @@ class OfflineApi(fixtures.Fixture):
     its options; ``request(method, path, token)`` calls the app.
     """
 
-    def __init__(self, extra_conf=''):
+    def __init__(self, extra_conf='', auth_wrapper=FakeAuthToken):
         super().__init__()
         self.extra_conf = extra_conf
+        self.auth_wrapper = auth_wrapper
 
     def _setUp(self):
         folder = self.useFixture(fixtures.TempDir()).path
@@ -60,9 +61,10 @@ class OfflineApi(fixtures.Fixture):
         migration.upgrade(self.db_url)
         self.conf, config = api_config.load([native_path])
         self.addCleanup(self.conf.reset)
+        self.config = config
         self.cloud = OfflineCloud(config, backups)
         self.app = app.build_app(self.conf, config, cloud=self.cloud,
-                                 auth_wrapper=FakeAuthToken)
+                                 auth_wrapper=self.auth_wrapper)
         self.journal = Journal(self.db_url)
         self.addCleanup(self.journal.dispose)
         self.folder = folder

@@ -1,7 +1,9 @@
 """Every route of the API over an offline cloud and a real journal."""
 
 import dataclasses
+import logging
 
+import fixtures
 from oslotest import base
 
 from glance_sync.api import tasks
@@ -271,3 +273,88 @@ class DaemonSelectionTest(ApiTestCase):
         self.assertEqual(['a', 'b', 'c'],
                          [image['name'] for image in images])
 
+
+
+def _closed_port():
+    """A local port nothing listens on (bound, then released)."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class KeystoneUnreachableTest(base.BaseTestCase):
+    """The real keystonemiddleware, its Keystone on a closed port."""
+
+    def setUp(self):
+        super().setUp()
+        url = 'http://127.0.0.1:%d/v3' % _closed_port()
+        self.api = self.useFixture(fakes.OfflineApi(
+            '[keystone_authtoken]\nauth_type = password\nauth_url = %s\n'
+            'www_authenticate_uri = %s\nusername = gs\npassword = pw\n'
+            'project_name = service\nuser_domain_name = Default\n'
+            'project_domain_name = Default\nhttp_request_max_retries = 0\n'
+            % (url, url), auth_wrapper=None))
+        # Loading set oslo.log's handlers up: keystoneauth's and
+        # keystonemiddleware's warnings go to a captured log instead.
+        self.logger = self.useFixture(fixtures.FakeLogger(
+            level=logging.INFO))
+
+    def test_token_that_cannot_be_checked_is_503(self):
+        for method, path in AuthTest.ROUTES:
+            response = self.api.request(method, path, token='any-token')
+            self.assertEqual(503, response.status_int, response.body)
+            self.assertEqual('application/json', response.content_type)
+            error = response.json['error']
+            self.assertEqual(503, error['code'])
+            self.assertIn('Keystone', error['message'])
+        self.assertEqual(0, sum(self.api.journal.counts().values()))
+        self.assertIn('Unable to validate token', self.logger.output)
+
+    def test_no_token_is_still_401(self):
+        response = self.api.request('GET', '/regions/R1', token=None)
+        self.assertEqual(401, response.status_int, response.body)
+        self.assertIn('Keystone uri=', response.headers['WWW-Authenticate'])
+
+    def test_version_needs_no_keystone(self):
+        response = self.api.request('GET', '/', token=None)
+        self.assertEqual(200, response.status_int, response.body)
+
+
+class NoAuthWarningTest(base.BaseTestCase):
+    """The API's own logger, watched directly: loading the configuration
+    sets oslo.log up, which replaces the root handlers."""
+
+    def setUp(self):
+        super().setUp()
+        self.records = []
+        handler = logging.Handler(logging.WARNING)
+        handler.emit = lambda record: self.records.append(
+            record.getMessage())
+        logger = logging.getLogger('glance_sync.api.app')
+        logger.addHandler(handler)
+        self.addCleanup(logger.removeHandler, handler)
+
+    @property
+    def output(self):
+        return '\n'.join(self.records)
+
+    def test_noauth_warns_at_start(self):
+        api = self.useFixture(fakes.OfflineApi(
+            '[api]\nauth_strategy = noauth\n', auth_wrapper=None))
+        self.assertIn('NO AUTHENTICATION', self.output)
+        self.assertIn('bind_host = 0.0.0.0', self.output)
+        # And noauth does let an anonymous caller in.
+        self.assertEqual(200, api.request('GET', '/regions/R1',
+                                          token=None).status_int)
+
+    def test_loopback_noauth_still_warns(self):
+        self.useFixture(fakes.OfflineApi(
+            '[api]\nauth_strategy = noauth\nbind_host = 127.0.0.1\n',
+            auth_wrapper=None))
+        self.assertIn('NO AUTHENTICATION', self.output)
+        self.assertNotIn('reachable from other hosts', self.output)
+
+    def test_keystone_strategy_does_not_warn(self):
+        self.useFixture(fakes.OfflineApi())
+        self.assertEqual([], self.records)

@@ -1,4 +1,5 @@
 import base64
+import logging
 import os
 import textwrap
 
@@ -389,3 +390,149 @@ class ConformanceConfigsTest(base.BaseTestCase):
         self.assertEqual('False', targets['target2'].metadata_condition)
         self.assertEqual('tenant3',
                          legacy.load(path, (), {}).project_name('target2'))
+
+
+#: Secrets that configparser or a template engine would try to read.
+HOSTILE_SECRETS = ['pa%ss', 'p%(x)s', '%(nope)s!', 'tail%', '100%%d$',
+                   '${x}y', '$x', 'cGFzc3dvcmQ=', 'a%(user)s%']
+
+
+class SecretsTest(LegacyTestCase):
+    """No message or log line shows a secret, whatever it contains."""
+
+    PLAIN = """\
+    [main]
+    master_region = Valladolid
+
+    [master]
+    user = admin
+    password = secret
+    keystone_url = http://k:5000/v3
+    tenant = admin
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+
+    def assertHidden(self, secret, text, option='', size=3):
+        """Neither the secret nor any ``size``-character piece of it (with
+        a letter or digit) is in ``text``, the file name and option
+        aside."""
+        text = text.replace(self.dir, '')
+        if option:
+            text = text.replace(option, '')
+        self.assertNotIn(b64(secret), text)
+        for form in (secret, secret.lower()):
+            pieces = {form[i:i + size]
+                      for i in range(max(len(form) - size + 1, 1))}
+            for piece in pieces:
+                if any(c.isalnum() for c in piece):
+                    self.assertNotIn(piece, text, secret)
+
+    def check(self, text, secret, option):
+        try:
+            config = self.load(text)
+        except errors.ConfigError as exc:
+            self.assertNotIn('\n', str(exc))
+            self.assertIn('[master] %s:' % option, str(exc))
+            self.assertHidden(secret, str(exc), option)
+            config = None
+        self.assertHidden(secret, self.logger.output, option, 5)
+        return config
+
+    def test_every_credential_option(self):
+        for option in ('user', 'password', 'keystone_url', 'tenant',
+                       'user_domain_name', 'project_domain_id'):
+            for secret in HOSTILE_SECRETS:
+                lines = [line for line in self.PLAIN.splitlines()
+                         if not line.strip().startswith(option + ' =')]
+                lines.append('    %s = %s' % (option, secret))
+                self.check('\n'.join(lines) + '\n', secret, option)
+
+    def test_password_with_percent_is_named_not_shown(self):
+        exc = self.assertConfigError(
+            self.PLAIN.replace('= secret', '= s3cr%t'),
+            '[master] password', "'%'", 'not shown')
+        self.assertNotIn('s3cr', str(exc))
+        exc = self.assertConfigError(
+            self.PLAIN.replace('= secret', '= top%(sekrit)s'),
+            '[master] password', 'does not exist')
+        self.assertNotIn('sekrit', str(exc))
+
+    def test_secret_in_default_section(self):
+        exc = self.assertConfigError(
+            self.PLAIN.replace('    password = secret\n', '') +
+            '[DEFAULT]\npassword = hush%hush\n', 'password', 'not shown')
+        self.assertNotIn('hush', str(exc))
+
+    def test_credential_line_with_hostile_base64(self):
+        for secret in HOSTILE_SECRETS:
+            text = MINIMAL.replace(b64('s3cret'), secret)
+            self.check(text, secret, 'credential')
+
+    def test_dollars_are_kept_as_written(self):
+        config = self.load(self.PLAIN.replace('= secret', '= a$b${c}'))
+        self.assertEqual('a$b${c}', config.credentials['master'].password)
+
+    def test_mis_split_credential_hides_the_password(self):
+        for encoded in (b64('Sup3rSecret!'), b64('pw').rstrip('='),
+                        b64('zz') + '=='):
+            text = ('[main]\nmaster_region = V\n[master]\n'
+                    'credential = admin,\n%s,http://k:5000/v3,admin\n'
+                    % encoded)
+            self.assertRaises(errors.ConfigError, self.load, text)
+            self.assertHidden(encoded.rstrip('='), self.logger.output)
+
+    def test_unparsable_line_is_not_shown(self):
+        encoded = b64('Sup3rSecret!').rstrip('=')
+        exc = self.assertConfigError(
+            '[main]\nmaster_region = V\n[master]\ncredential = admin,\n'
+            '%s\n' % encoded, 'line 5', 'cannot parse')
+        self.assertHidden(encoded, str(exc))
+
+    def test_unknown_option_with_a_name_is_still_named(self):
+        self.load(MINIMAL + 'metadata_sett = a\n')
+        self.assertIn('metadata_sett: unknown option', self.logger.output)
+
+
+class BadInputTest(LegacyTestCase):
+
+    def test_duplicate_section(self):
+        self.assertConfigError(MINIMAL + '[master]\nforcesyncs = a\n',
+                               'line 6', 'section [master] given twice')
+
+    def test_duplicate_option(self):
+        self.assertConfigError(MINIMAL + 'forcesyncs = a\nForceSyncs = b\n',
+                               'line 7', '[master] forcesyncs given twice')
+
+    def test_duplicate_default_option(self):
+        self.assertConfigError(
+            MINIMAL + '[DEFAULT]\nrename = a\nrename = b\n',
+            'line 8', '[DEFAULT] rename given twice')
+
+    def test_not_utf8(self):
+        path = os.path.join(self.dir, 'glancesync.conf')
+        with open(path, 'wb') as f:
+            f.write(MINIMAL.encode() + b'rename = caf\xe9\xff\n')
+        exc = self.assertRaises(errors.ConfigError, legacy.load, path, (), {})
+        self.assertEqual(path + ': line 6: not UTF-8 text', str(exc))
+
+    def test_max_children_is_ascii_digits(self):
+        for value in ('\u00b2', '\u0661', '\uff13', '-1', '0', '1.5', '1e3',
+                      ' ', 'inf', 'nan'):
+            text = MINIMAL.replace('[master]',
+                                   'max_children = %s\n[master]' % value)
+            if not value.strip():
+                continue  # empty: the default
+            self.assertConfigError(text, '[main] max_children',
+                                   'positive integer')
+
+    def test_timeouts_are_finite_and_positive(self):
+        for value in ('inf', '-inf', 'nan', 'Infinity', '1e999', '-1', '0',
+                      '-0.5', 'NaN'):
+            for where in ('[main]\n', '[master]\n'):
+                text = MINIMAL.replace(
+                    where, where + 'list_images_timeout = %s\n' % value)
+                self.assertConfigError(text, 'list_images_timeout',
+                                       'positive finite number')

@@ -1,4 +1,5 @@
 import errno
+import logging
 import os
 import textwrap
 from unittest import mock
@@ -337,3 +338,155 @@ class OverrideTest(NativeTestCase):
             exc = self.assertRaises(errors.ConfigError, self.load_with, item)
             for part in parts:
                 self.assertIn(part, str(exc))
+
+
+class HostileValueTest(NativeTestCase):
+    """Secrets with template characters, bytes that are not UTF-8, numbers
+    no timeout can be."""
+
+    SECRETS = ['pa$ss', '${x}y', '$nope', 'a${password}b', 'tail$',
+               '${sync.master_region', 'x$$y${', '$(x)s']
+
+    def setUp(self):
+        super().setUp()
+        self.logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+
+    def with_value(self, option, value, group='target:master',
+                   base=MASTER_ONLY):
+        lines = [line for line in base.splitlines()
+                 if not line.startswith(option + ' =')]
+        at = lines.index('[%s]' % group) + 1 if '[%s]' % group in lines \
+            else None
+        if at is None:
+            lines += ['[%s]' % group, '%s = %s' % (option, value)]
+        else:
+            lines.insert(at, '%s = %s' % (option, value))
+        return '\n'.join(lines) + '\n'
+
+    def assertHidden(self, secret, text, option, size=3):
+        """No ``size``-character piece of the secret (with a letter or
+        digit) is in ``text``, the file name and option aside."""
+        text = text.replace(self.dir, '').replace(option, '')
+        pieces = {secret[i:i + size]
+                  for i in range(max(len(secret) - size + 1, 1))}
+        for piece in pieces:
+            if any(c.isalnum() for c in piece):
+                self.assertNotIn(piece, text, secret)
+
+    def test_secrets_with_dollars_in_every_auth_option(self):
+        refused = 0
+        for option in ('password', 'username', 'auth_url', 'project_name',
+                       'user_domain_name', 'project_domain_id'):
+            for secret in self.SECRETS:
+                text = self.with_value(option, secret)
+                try:
+                    self.load(text)
+                except errors.ConfigError as exc:
+                    refused += 1
+                    message = str(exc)
+                    self.assertNotIn('\n', message)
+                    self.assertIn('[target:master] %s:' % option, message)
+                    self.assertHidden(secret, message, option)
+                # Log lines are longer and varied: bigger pieces.
+                self.assertHidden(secret, self.logger.output, option, 5)
+        # At least $nope, ${x}y and pa$ss in each option (the others may
+        # name an option that exists, ${password} in username for one).
+        self.assertGreaterEqual(refused, 6 * 3)
+
+    def test_dollar_password_error_names_the_option(self):
+        exc = self.assertConfigError(
+            self.with_value('password', 'Sec$ret${zq}'),
+            '[target:master] password:', '$$', 'not shown')
+        self.assertNotIn('Sec', str(exc).replace(self.dir, ''))
+        self.assertNotIn('zq', str(exc))
+
+    def test_escaped_dollars_and_percents_are_kept(self):
+        for secret, value in (('p$$w%d', 'p$w%d'), ('%(x)s', '%(x)s'),
+                              ('cGFzcw==', 'cGFzcw==')):
+            config = self.load(self.with_value('password', secret))
+            self.assertEqual(value, config.auth_plugin('master')._password)
+
+    def test_bad_secret_option_value_is_not_quoted(self):
+        # transport_url-like secret options: coordination's backend_url.
+        from glance_sync.conf import coordination
+        conf = native.cfg.ConfigOpts()
+        coordination.register_opts(conf)
+        path = self.write(MASTER_ONLY + '[coordination]\n'
+                          'backend_url = redis://u:pw$zz@h\n')
+        exc = self.assertRaises(errors.ConfigError, native.load_files,
+                                [path], conf)
+        self.assertIn('backend_url', str(exc))
+        self.assertNotIn('pw', str(exc).replace(self.dir, ''))
+
+    def test_not_utf8(self):
+        path = os.path.join(self.dir, 'glance-sync.conf')
+        with open(path, 'wb') as f:
+            f.write(MASTER_ONLY.encode() + b'username = \xc3\x28\xff\n')
+        exc = self.assertRaises(errors.ConfigError, native.load_files,
+                                [path])
+        self.assertEqual(path + ': line 10: not UTF-8 text', str(exc))
+
+    def test_every_number_option_refuses_inf_nan_and_negatives(self):
+        from oslo_config import cfg as oslo_cfg
+
+        from glance_sync.conf import api, daemon, executor
+        from glance_sync.conf import opts as all_opts
+        checked = 0
+        for group, options in all_opts.list_opts():
+            name = getattr(group, 'name', group)
+            if name in ('database', 'glance_sync'):
+                continue  # oslo.db's; the glance-api plugin's
+            for opt in options:
+                if not isinstance(opt, (oslo_cfg.IntOpt, oslo_cfg.FloatOpt)):
+                    continue
+                for value in ('inf', 'nan', '-inf', '-1', 'Infinity',
+                              '1e999'):
+                    conf = oslo_cfg.ConfigOpts()
+                    for module in (api, daemon, executor):
+                        module.register_opts(conf)
+                    group_name = 'target:master' if name.startswith(
+                        'target:') else name
+                    text = self.with_value(opt.name, value, group_name)
+                    path = self.write(text)
+                    exc = self.assertRaises(
+                        errors.ConfigError, native.load_files, [path], conf)
+                    self.assertIn('[%s] %s:' % (group_name, opt.name),
+                                  str(exc))
+                    self.assertNotIn('\n', str(exc))
+                checked += 1
+        self.assertGreater(checked, 20)
+
+    def test_session_timeout_must_be_finite_and_positive(self):
+        for value in ('inf', 'nan', '-3', '0'):
+            self.assertConfigError(self.with_value('timeout', value),
+                                   '[target:master] timeout:')
+        config = self.load(self.with_value('timeout', '2.5'))
+        self.assertEqual(['master'], list(config.settings.targets))
+
+    def test_override_of_a_secret_is_not_shown(self):
+        path = self.write(MASTER_ONLY)
+        for secret in ('Hid${den}', 'Hid$den'):
+            exc = self.assertRaises(
+                errors.ConfigError, native.load_files, [path],
+                overrides=['target:master.password=%s' % secret])
+            self.assertIn('password', str(exc))
+            self.assertNotIn('Hid', str(exc))
+            self.assertNotIn('den', str(exc))
+
+    def test_application_credential_secret(self):
+        base = ('[sync]\nmaster_region = R\n\n[target:master]\n'
+                'auth_type = v3applicationcredential\n'
+                'auth_url = http://k:5000/v3\n'
+                'application_credential_id = abc\n')
+        refused = 0
+        for secret in self.SECRETS:
+            text = base + 'application_credential_secret = %s\n' % secret
+            try:
+                self.load(text)
+            except errors.ConfigError as exc:
+                refused += 1
+                self.assertIn('[target:master] application_credential_'
+                              'secret:', str(exc))
+                self.assertHidden(secret, str(exc),
+                                  'application_credential_secret')
+        self.assertGreaterEqual(refused, 4)

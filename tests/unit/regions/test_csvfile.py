@@ -173,3 +173,43 @@ class FiwareBackupsTest(base.BaseTestCase):
             self.assertEqual(len(images), len(again), path)
             for before, after in zip(images, again):
                 self.assertEqual(vars(before), vars(after), path)
+
+
+class ReadErrorTest(base.BaseTestCase):
+    """Whatever the bytes, reading fails with a BackupFormatError that
+    names the file and the line."""
+
+    GOOD = b'R,a,id-a,active,10,md5,t1id,True,{}\n'
+
+    def setUp(self):
+        super().setUp()
+        self.path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                                 'backup_R.csv')
+
+    def read(self, content):
+        with open(self.path, 'wb') as stream:
+            stream.write(content)
+        return self.assertRaises(csvfile.BackupFormatError,
+                                 csvfile.read_backup, self.path)
+
+    def test_invalid_utf8(self):
+        for bad in (b'\xff', b'\xc3\x28', b'\xed\xa0\x80', b'caf\xe9'):
+            exc = self.read(self.GOOD * 2 + b'R,' + bad + b',x\n')
+            self.assertEqual((self.path, 3), (exc.path, exc.line))
+            self.assertIn('not UTF-8', str(exc))
+
+    def test_field_over_the_csv_limit(self):
+        big = b'"' + b'x' * (128 * 1024 + 1) + b'"'
+        exc = self.read(self.GOOD + b'R,' + big + b',id\n')
+        self.assertEqual(2, exc.line)
+        self.assertIn('field limit', exc.reason)
+
+    def test_unterminated_quote_at_the_end(self):
+        csv_error = self.read(self.GOOD + b'R,"a\n')
+        self.assertIn(self.path, str(csv_error))
+
+    def test_good_rows_still_read(self):
+        with open(self.path, 'wb') as stream:
+            stream.write(self.GOOD + b'\n' + self.GOOD.replace(b'a,', b'b,'))
+        names = [i.name for i in csvfile.read_backup(self.path)]
+        self.assertEqual(['a', 'b'], names)

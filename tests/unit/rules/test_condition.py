@@ -1,7 +1,9 @@
 import gc
+import logging
 import random
 import time
 
+import fixtures
 import hypothesis
 from hypothesis import strategies as st
 from oslotest import base
@@ -281,3 +283,83 @@ class HypothesisTest(base.BaseTestCase):
         closer = {'(': ')', '[': ']', '{1:': '}', 'image.name[': ']',
                   'len(': ')'}.get(opener, '')
         self.run_one(opener * depth + '1' + closer * depth)
+
+
+class BoundedEvaluationTest(base.BaseTestCase):
+    """Conditions the syntax allows but whose values would be unbounded
+    fail on the image, without building the value first."""
+
+    HOSTILE = [
+        # The issue's example: str of lists of shared big strings.
+        "len(str([str(['a'*10000]*10000)]*10000))>0",
+        # Nested lists of shared items, no str() at all.
+        "[[[[[['x'*9999]*9]*9]*9]*9]*9] == []",
+        "len(str([[['a'*9999]*9999]*9999]))>0",
+        # str/list round trips multiply the size at each level.
+        "len(str(list(str(list(str(list('a'*9999)))))))>0",
+        "len(set(str([(1,2,3)]*9999).split(',')))>0",
+        # Image values repeated.
+        "len(list(str([image.name]*9999)*9))>0",
+        "str(image.user_properties.items()) * 9999 == ''",
+        # A long chain of concatenations of medium values.
+        "len(" + "+".join(["str(['a'*999]*99)"] * 12) + ")>0",
+        # Dicts and sets built from big keys and values.
+        "{'k': ['v'*9999]*99} == {}",
+        "len(str({str(['a'*9999]*9): str(['b'*9999]*9)}))>0",
+        # Slicing and methods on big values.
+        "str(['a'*9999]*99)[::1] == ''",
+        "str(['a'*9999]*99).upper().count('A') > 0",
+    ]
+
+    def test_hostile_conditions_fail_on_the_image(self):
+        import tracemalloc
+        for text in self.HOSTILE:
+            cond = compile_condition(text)
+            tracemalloc.start()
+            try:
+                exc = self.assertRaises(ConditionEvaluationError, cond,
+                                        BASEIMAGE)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            self.assertIn('image02', str(exc), text)
+            self.assertRegex(exc.cause, 'bigger than|longer than', text)
+            # Bounded: a few times MAX_VALUE_SIZE, never gigabytes.
+            self.assertLess(peak, 20 * condition.MAX_VALUE_SIZE, text)
+
+    def test_work_budget_caps_an_evaluation(self):
+        # Each value is allowed; together they pass the budget.
+        # (each term builds about 110000 characters: 10000, 10000, 90000)
+        count = condition.MAX_WORK // 100000 + 1
+        text = ' and '.join(["['a'*9999]*9"] * count)
+        exc = self.assertRaises(ConditionEvaluationError,
+                                compile_condition(text), BASEIMAGE)
+        self.assertIn('in all', exc.cause)
+
+    def test_multiplication_is_checked_before_it_runs(self):
+        # 9999 items of 9999 characters: within MAX_SEQUENCE items but far
+        # over the size; refused from the operand's size alone.
+        exc = self.assertRaises(
+            ConditionEvaluationError,
+            compile_condition("['a'*9999] * 9999 == []"), BASEIMAGE)
+        self.assertIn('ConditionLimitError', exc.cause)
+
+    def test_values_within_the_limits_still_work(self):
+        for text in ("len(str(['a'*999]*9)) > 9000",
+                     "len(list(image.user_properties.keys())) == 2",
+                     "str(image.user_properties.get('nid')) * 3 == '333'",
+                     "len(('ab' * 4000).upper()) == 8000"):
+            self.assertTrue(compile_condition(text)(BASEIMAGE), text)
+
+    def test_failure_is_reported_once_per_image(self):
+        from glance_sync.rules import selection
+        text = "len(str(['a'*10000]*10000)) > 0"
+        rules = fakes.rules('other', metadata_condition=text)
+        logger = self.useFixture(fixtures.FakeLogger(level=logging.WARNING))
+        for _ in range(3):
+            self.assertFalse(selection.is_synchronisable(BASEIMAGE, rules))
+        self.assertEqual(1, logger.output.count('bigger than'),
+                         logger.output)
+        other = fakes.image('image04', type='baseimage')
+        self.assertFalse(selection.is_synchronisable(other, rules))
+        self.assertEqual(2, logger.output.count('bigger than'))
