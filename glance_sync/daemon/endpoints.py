@@ -10,7 +10,7 @@ Two endpoints, one method per priority they listen to (``info``):
   ``image.delete``, as hints for clouds without the plugin.
 
 Both hand the event to one :class:`EventRecorder`, which picks the regions
-(:class:`~glance_sync.daemon.selection.RegionSelector`) and records the
+(:class:`~glance_sync.rules.destinations.RegionSelector`) and records the
 event and one task per (image, region) in a single journal transaction
 keyed by the message id, so a redelivered message changes nothing. The
 endpoint answers ``HANDLED`` only once that transaction has committed; when

@@ -42,7 +42,7 @@ from glance_sync.daemon import (
 )
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal
-from glance_sync.manage.cloud import OnlineCloud
+from glance_sync.sync.cloud import OnlineCloud
 from glance_sync.retry import RetryPolicy
 
 __all__ = ['Daemon', 'run']

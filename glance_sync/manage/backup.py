@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Sequence
 
-from glance_sync.manage.cloud import Cloud
+from glance_sync.sync.cloud import Cloud
 from glance_sync.regions import base, csvfile
 
 __all__ = ['backup_regions', 'default_folder']

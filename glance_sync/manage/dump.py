@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.manage import commands, output
-from glance_sync.manage.cloud import Cloud
+from glance_sync.sync.cloud import Cloud
 from glance_sync.regions import base
 from glance_sync.replicator import dump, dumpselect
 from glance_sync.rules.selection import MasterIndex

@@ -32,7 +32,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from glance_sync.manage.progress import human_bytes
+from glance_sync.sync.progress import human_bytes
 from glance_sync.regions import base, dumpfile
 from glance_sync.transfer import verify
 

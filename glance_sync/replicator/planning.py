@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from concurrent import futures
 from typing import TypeVar
 
-from glance_sync.manage.cloud import Cloud
-from glance_sync.manage.syncing import master_index
+from glance_sync.sync.cloud import Cloud
+from glance_sync.sync.syncing import master_index
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.options import TargetRules

@@ -13,7 +13,7 @@ or per target with :class:`StrategySelector`):
 - ``sequential``: one :func:`copy_image` after the other (the baseline);
 - ``fake``: data-less copies into in-memory regions, for tests.
 
-:mod:`~glance_sync.transfer.copiers` puts them behind the engine's copier
+:mod:`~glance_sync.transfer.gathering` puts them behind the engine's copier
 interface. Every copy is checked against the master's size, md5 and
 secure hash (:mod:`~glance_sync.transfer.verify`); a bad one is deleted.
 """

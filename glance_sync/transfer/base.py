@@ -34,7 +34,7 @@ from oslo_config import cfg
 
 from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
-from glance_sync.transfer import copies
+from glance_sync.transfer import records
 
 __all__ = ['NAMESPACE', 'Results', 'Target', 'TargetLike', 'TransferOptions',
            'TransferStats', 'TransferStrategy', 'as_targets']
@@ -170,9 +170,9 @@ class TransferStrategy(metaclass=abc.ABCMeta):
         :raises ValueError: a region is given twice.
         """
         found = as_targets(targets)
-        why = copies.inactive_reason(master_region, master_image)
+        why = records.inactive_reason(master_region, master_image)
         if why is not None:
-            return {t.region.name: copies.refused(t, master_region,
+            return {t.region.name: records.refused(t, master_region,
                                                   master_image, why)
                     for t in found}
         if not found:

@@ -16,7 +16,7 @@ import logging
 import time
 
 from glance_sync.regions import base
-from glance_sync.transfer import copies, verify
+from glance_sync.transfer import records, verify
 from glance_sync.transfer.base import Target
 
 __all__ = ['copy_image']
@@ -56,18 +56,18 @@ def copy_image(src_region: base.Region, src_image: base.Image,
         ``__cause__`` holds the underlying error.
     """
     target = Target(dst_region, record, keep_queued)
-    why = copies.inactive_reason(src_region, src_image)
+    why = records.inactive_reason(src_region, src_image)
     if why is not None:
         # A record the caller prepared is ours to remove, like any copy.
-        raise copies.refused(target, src_region, src_image, why)
-    copy = copies.record_for(target, src_image)
+        raise records.refused(target, src_region, src_image, why)
+    copy = records.record_for(target, src_image)
     try:
         return _transfer(src_region, src_image, dst_region, copy, chunk_size)
     except BaseException as exc:
         if not isinstance(exc, Exception):
-            copies.remove_copy(dst_region, copy.id, keep_queued)
+            records.remove_copy(dst_region, copy.id, keep_queued)
             raise
-        raise copies.failure(target, copy.id, src_region, src_image,
+        raise records.failure(target, copy.id, src_region, src_image,
                              exc) from exc
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, copies, fanout, verify
+from glance_sync.transfer import _glance, records, fanout, verify
 from glance_sync.transfer.base import (Results, Target, TransferOptions,
                                        TransferStats)
 
@@ -51,8 +51,8 @@ def stream_copies(options: TransferOptions, master_region: base.Region,
         source = _open(open_source)
     except Exception as exc:
         # No byte read: nothing was created either.
-        reason = 'the source could not be read: %s' % copies.explain(exc)
-        return {t.region.name: copies.refused(t, master_region, master_image,
+        reason = 'the source could not be read: %s' % records.explain(exc)
+        return {t.region.name: records.refused(t, master_region, master_image,
                                               reason, exc) for t in targets}
     outcomes = fan.run(source, uploads)
     stats.source_bytes += fan.bytes_read
@@ -82,7 +82,7 @@ def _upload(target: Target, master_region: base.Region,
             attempts: int) -> fanout.Upload:
     """One target's part: create the record, upload, judge, clean up."""
     def upload(feed: fanout.Feed) -> base.Image:
-        copy = copies.record_for(target, master_image)
+        copy = records.record_for(target, master_image)
         try:
             uploaded = _glance.upload(target.region, copy.id,
                                       _counted(feed.chunks(), target.on_bytes),
@@ -91,7 +91,7 @@ def _upload(target: Target, master_region: base.Region,
                               feed.complete, uploaded, target.region.name)
         except BaseException as exc:
             cause = exc.cause if isinstance(exc, fanout.Aborted) else exc
-            error = copies.failure(target, copy.id, master_region,
+            error = records.failure(target, copy.id, master_region,
                                    master_image, cause, attempts)
             if not isinstance(exc, Exception):
                 raise
@@ -120,8 +120,8 @@ def _result(name: str, outcome: base.Image | BaseException,
         return outcome
     # Anything else escaped the upload's own handling: a bug, reported
     # as a failed copy rather than lost.
-    error = base.CopyFailed(name, image=copies.label(master_image),
-                            reason=copies.explain(outcome))
+    error = base.CopyFailed(name, image=records.label(master_image),
+                            reason=records.explain(outcome))
     error.__cause__ = outcome
     return error
 

@@ -145,8 +145,8 @@ def sync(cloud: Cloud, image_id: str) -> dict[str, Any]:
     """``glance-sync-manage sync`` of the master image to the three
     regions (parallelism 3), through the rules and the fan-out copier."""
     from glance_sync.conf import native
-    from glance_sync.manage import syncing
-    from glance_sync.manage.cloud import OnlineCloud
+    from glance_sync.sync import syncing
+    from glance_sync.sync.cloud import OnlineCloud
     from tools.localcloud import syncconf
 
     name = cloud.region(MASTER).get_image(image_id).name

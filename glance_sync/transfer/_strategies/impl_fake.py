@@ -16,7 +16,7 @@ from oslo_config import cfg
 
 from glance_sync.regions import base
 from glance_sync.regions.drivers import memory
-from glance_sync.transfer import copies
+from glance_sync.transfer import records
 from glance_sync.transfer.base import (Results, Target, TransferStats,
                                        TransferStrategy)
 
@@ -56,10 +56,10 @@ class FakeStrategy(TransferStrategy):
 def _copy(target: Target, master_image: base.Image) -> base.Image:
     region = target.region
     if not isinstance(region, memory.MemoryRegion):
-        raise base.CopyFailed(region.name, image=copies.label(master_image),
+        raise base.CopyFailed(region.name, image=records.label(master_image),
                               reason='the fake strategy only writes to '
                                      'in-memory regions')
-    record = copies.record_for(target, master_image)
+    record = records.record_for(target, master_image)
     return region.set_data_info(
         record.id, size=master_image.size, checksum=master_image.checksum,
         os_hash_algo=master_image.os_hash_algo,

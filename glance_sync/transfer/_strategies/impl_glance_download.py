@@ -25,7 +25,7 @@ from collections.abc import Callable
 from oslo_config import cfg
 
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, copies, streaming, verify
+from glance_sync.transfer import _glance, records, streaming, verify
 from glance_sync.transfer.base import (Results, Target, TransferStats,
                                        TransferStrategy)
 
@@ -163,7 +163,7 @@ class GlanceDownloadStrategy(TransferStrategy):
         """
         name = target.region.name
         try:
-            copy = copies.record_for(target, master_image)
+            copy = records.record_for(target, master_image)
         except base.CopyFailed as exc:
             results[name] = exc
             return None
@@ -223,7 +223,7 @@ class GlanceDownloadStrategy(TransferStrategy):
                       stats: TransferStats, retry: list[Target]) -> None:
         """Remove the record of an import that will not happen and stream
         the target instead, once the pulls are over."""
-        copies.remove_copy(target.region, copy.id, target.keep_queued,
+        records.remove_copy(target.region, copy.id, target.keep_queued,
                            attempts=self.options.cleanup_attempts)
         self._fall_back(target, master_image, why, stats)
         retry.append(target)
@@ -231,7 +231,7 @@ class GlanceDownloadStrategy(TransferStrategy):
     def _failed(self, target: Target, copy: base.Image,
                 master_region: base.Region, master_image: base.Image,
                 exc: Exception) -> base.CopyFailed:
-        return copies.failure(target, copy.id, master_region, master_image,
+        return records.failure(target, copy.id, master_region, master_image,
                               exc, self.options.cleanup_attempts)
 
 

@@ -2,7 +2,7 @@ import fixtures
 from oslotest import base
 
 from glance_sync.conf import legacy
-from glance_sync.manage import cloud as manage_cloud
+from glance_sync.sync import cloud as manage_cloud
 from glance_sync.manage import regionargs
 from tests.unit.manage import data
 

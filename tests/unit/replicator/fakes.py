@@ -10,7 +10,7 @@ master region ``Master`` (tenant ``t1id``) with the public images ``a``
 import os
 
 from glance_sync.conf import legacy
-from glance_sync.manage.cloud import Cloud
+from glance_sync.sync.cloud import Cloud
 from glance_sync.regions import base
 from glance_sync.regions.drivers.memory import MemoryRegion
 from tests.unit.manage import data

@@ -4,7 +4,7 @@ import os
 import fixtures
 from oslotest import base
 
-from glance_sync.manage import syncing
+from glance_sync.sync import syncing
 from glance_sync.replicator import compare
 from glance_sync.rules.status import Status
 from tests.unit.replicator import fakes

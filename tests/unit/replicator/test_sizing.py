@@ -2,7 +2,7 @@ import fixtures
 from oslotest import base
 
 from glance_sync import engine
-from glance_sync.manage import syncing
+from glance_sync.sync import syncing
 from glance_sync.regions import base as regions_base
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.replicator import sizing

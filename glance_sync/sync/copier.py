@@ -1,10 +1,10 @@
 """The engine's copier for real regions: the configured transfer strategies.
 
-:func:`make_copier` returns a :class:`~glance_sync.transfer.copiers.
+:func:`make_copier` returns a :class:`~glance_sync.transfer.gathering.
 FanOutCopier` over each target's strategy (``[target:<name>]
 transfer_strategy``, ``stream`` by default): the regions synchronised at
 the same time share one read of each master image. :func:`reporting`
-wraps it so that a :class:`~glance_sync.manage.progress.Progress` sees
+wraps it so that a :class:`~glance_sync.sync.progress.Progress` sees
 each copy start, grow and end.
 
 A copy that keeps the master's id (``match_by = id``) fills the ``queued``
@@ -20,10 +20,10 @@ import functools
 from typing import Any
 
 from glance_sync import engine
-from glance_sync.manage.progress import Progress
+from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules.actions import ImageRecord
-from glance_sync.transfer import copiers
+from glance_sync.transfer import gathering
 from glance_sync.transfer.base import Target
 from glance_sync.transfer.loader import StrategySelector
 
@@ -31,18 +31,18 @@ __all__ = ['make_copier', 'prepare_target', 'reporting']
 
 
 def make_copier(config: Any,
-                progress: Progress | None = None) -> copiers.FanOutCopier:
+                progress: Progress | None = None) -> gathering.FanOutCopier:
     """The fan-out copier of a loaded configuration.
 
     :param config: a :class:`~glance_sync.conf.loaded.SyncConfig` (a legacy
         one uses the default strategy everywhere).
     :param progress: counts the bytes handed to each region.
     """
-    return copiers.FanOutCopier(StrategySelector.from_config(config),
+    return gathering.FanOutCopier(StrategySelector.from_config(config),
                                 prepare=prepare_target(progress))
 
 
-def prepare_target(progress: Progress | None = None) -> copiers.Prepare:
+def prepare_target(progress: Progress | None = None) -> gathering.Prepare:
     """Builds each copy's :class:`~glance_sync.transfer.base.Target` from
     the engine's record: a template, or, for a record that keeps the
     master's id, the ``queued`` record created (or found) with that id."""
@@ -53,7 +53,7 @@ def prepare_target(progress: Progress | None = None) -> copiers.Prepare:
                     else functools.partial(progress.advance, region.name))
         if record.image_id is None:
             return dataclasses.replace(
-                copiers.target_of(region, master_image, record),
+                gathering.target_of(region, master_image, record),
                 on_bytes=on_bytes)
         return Target(region, _queued_record(region, record),
                       keep_queued=True, on_bytes=on_bytes)

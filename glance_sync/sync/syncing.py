@@ -26,17 +26,17 @@ from concurrent import futures
 
 from glance_sync import engine
 from glance_sync.coordination import Coordinator
-from glance_sync.manage import locking
-from glance_sync.manage.cloud import Cloud, OfflineCloud
-from glance_sync.manage.copier import make_copier, reporting
-from glance_sync.manage.progress import Progress
+from glance_sync.sync import locking
+from glance_sync.sync.cloud import Cloud, OfflineCloud
+from glance_sync.sync.copier import make_copier, reporting
+from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus
-from glance_sync.transfer.copiers import FanOutCopier
+from glance_sync.transfer.gathering import FanOutCopier
 
 __all__ = ['RegionResult', 'master_index', 'status_regions', 'sync_regions']
 

@@ -50,7 +50,7 @@ def locked(copier: engine.Copier, coordinator: coordination.Coordinator,
     when the region has a finished copy by the time the lock is held.
 
     :param skipped: told ``(region, image id)`` of each copy skipped (a
-        fan-out copier's :meth:`~glance_sync.transfer.copiers.FanOutCopier.
+        fan-out copier's :meth:`~glance_sync.transfer.gathering.FanOutCopier.
         passed`, so that other regions do not wait for it).
     :raises CoordinationError: the backend failed.
     """

@@ -1,6 +1,6 @@
 from oslotest import base
 
-from glance_sync.manage import copier, progress
+from glance_sync.sync import copier, progress
 from glance_sync.regions import base as regions_base
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.rules.actions import ImageRecord
