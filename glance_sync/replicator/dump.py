@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 
 from glance_sync.sync.progress import human_bytes
 from glance_sync.regions import base, dumpfile
-from glance_sync.transfer import verify
+from glance_sync import digests as verify
 
 __all__ = ['DUMPED', 'FAILED', 'KEPT', 'RECORD_ONLY', 'DumpError',
            'DumpOutcome', 'Dumper']

@@ -15,7 +15,7 @@ or per target with :class:`StrategySelector`):
 
 :mod:`~glance_sync.transfer.gathering` puts them behind the engine's copier
 interface. Every copy is checked against the master's size, md5 and
-secure hash (:mod:`~glance_sync.transfer.verify`); a bad one is deleted.
+secure hash (:mod:`~glance_sync.digests`); a bad one is deleted.
 """
 
 from glance_sync.transfer.base import (NAMESPACE, Results, Target,
@@ -24,7 +24,7 @@ from glance_sync.transfer.copy import copy_image
 from glance_sync.transfer.loader import (StrategyError, StrategyLoadFailed,
                                          StrategyNotFound, StrategySelector,
                                          get_strategy, strategy_names)
-from glance_sync.transfer.verify import DigestMismatch, Digests, HashingStream
+from glance_sync.digests import DigestMismatch, Digests, HashingStream
 
 __all__ = ['NAMESPACE', 'DigestMismatch', 'Digests', 'HashingStream',
            'Results', 'StrategyError', 'StrategyLoadFailed',

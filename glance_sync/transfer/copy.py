@@ -16,7 +16,8 @@ import logging
 import time
 
 from glance_sync.regions import base
-from glance_sync.transfer import records, verify
+from glance_sync.transfer import records
+from glance_sync import digests
 from glance_sync.transfer.base import Target
 
 __all__ = ['copy_image']
@@ -26,7 +27,7 @@ LOG = logging.getLogger(__name__)
 
 def copy_image(src_region: base.Region, src_image: base.Image,
                dst_region: base.Region, record: base.Image | None = None, *,
-               chunk_size: int = verify.DEFAULT_CHUNK_SIZE,
+               chunk_size: int = digests.DEFAULT_CHUNK_SIZE,
                keep_queued: bool = False) -> base.Image:
     """Copy an image's record and data to another region, verified.
 
@@ -75,15 +76,15 @@ def _transfer(src_region: base.Region, src_image: base.Image,
               dst_region: base.Region, copy: base.Image,
               chunk_size: int) -> base.Image:
     started = time.monotonic()
-    expected = verify.Digests.of_image(src_image)
-    stream = verify.HashingStream(src_region.download(src_image.id),
+    expected = digests.Digests.of_image(src_image)
+    stream = digests.HashingStream(src_region.download(src_image.id),
                                   expected.hash_algo, expected=expected,
                                   chunk_size=chunk_size)
     try:
         uploaded = dst_region.upload(copy.id, stream, size=src_image.size)
     finally:
         stream.close()
-    verify.check_copy(stream.digests(), stream.size, stream.finished,
+    digests.check_copy(stream.digests(), stream.size, stream.finished,
                       uploaded, dst_region.name)
     LOG.info('Copied image %(name)s (%(src)s) from region %(from)s to '
              '%(to)s as %(dst)s: %(size)d bytes in %(secs).1f s, %(digests)s',

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from glance_sync.regions import base
-from glance_sync.transfer import verify
+from glance_sync import digests
 
 if TYPE_CHECKING:
     from glance_sync.transfer.base import Target
@@ -140,7 +140,7 @@ def _status(region: base.Region, copy_id: str) -> str | None:
 def explain(exc: BaseException) -> str:
     """An error as a reason: our own errors' messages speak for themselves,
     others are prefixed with their type."""
-    if isinstance(exc, (verify.DigestMismatch, base.RegionError)):
+    if isinstance(exc, (digests.DigestMismatch, base.RegionError)):
         return str(exc)
     return '%s: %s' % (type(exc).__name__, exc)
 

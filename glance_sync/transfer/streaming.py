@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, records, fanout, verify
+from glance_sync.transfer import _glance, records, fanout
+from glance_sync import digests
 from glance_sync.transfer.base import (Results, Target, TransferOptions,
                                        TransferStats)
 
@@ -39,7 +40,7 @@ def stream_copies(options: TransferOptions, master_region: base.Region,
     """
     if not targets:
         return {}
-    expected = verify.Digests.of_image(master_image)
+    expected = digests.Digests.of_image(master_image)
     fan = fanout.FanOut(expected, queue_chunks=options.queue_chunks,
                         stall_timeout=options.stall_timeout,
                         chunk_size=options.chunk_size)
@@ -87,7 +88,7 @@ def _upload(target: Target, master_region: base.Region,
             uploaded = _glance.upload(target.region, copy.id,
                                       _counted(feed.chunks(), target.on_bytes),
                                       master_image.size)
-            verify.check_copy(fan.digests or fan.expected, feed.taken,
+            digests.check_copy(fan.digests or fan.expected, feed.taken,
                               feed.complete, uploaded, target.region.name)
         except BaseException as exc:
             cause = exc.cause if isinstance(exc, fanout.Aborted) else exc

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from oslo_config import cfg
 
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, records, streaming, verify
+from glance_sync.transfer import _glance, records, streaming
+from glance_sync import digests
 from glance_sync.transfer.base import (Results, Target, TransferStats,
                                        TransferStrategy)
 
@@ -252,7 +253,7 @@ def _finished(region: base.Region, copy_id: str,
     image = region.get_image(copy_id)
     if image.status != 'active':
         return None
-    verify.check_copy(verify.Digests.of_image(master_image), image.size or 0,
+    digests.check_copy(digests.Digests.of_image(master_image), image.size or 0,
                       True, image, region.name,
                       sent_name='the master image has')
     return image

@@ -6,7 +6,7 @@ from oslotest import base as test_base
 
 from glance_sync.regions import base
 from glance_sync.transfer import copy
-from glance_sync.transfer import verify
+from glance_sync import digests
 from tests.unit.transfer import fakes
 
 DATA = os.urandom(10000)
@@ -89,7 +89,7 @@ class FailureTest(CopyTestCase):
                                 'sha512 differs', self.image.os_hash_value,
                                 'was removed')
         self.assertEqual({}, self.dst.images)
-        self.assertIsInstance(exc.__cause__, verify.DigestMismatch)
+        self.assertIsInstance(exc.__cause__, digests.DigestMismatch)
         self.assertEqual([], list(self.dst.data))
 
     def test_corruption_never_completes_the_upload(self):

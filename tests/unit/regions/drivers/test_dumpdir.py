@@ -7,7 +7,7 @@ from glance_sync.regions import base as regions_base
 from glance_sync.regions import dumpfile
 from glance_sync.regions.drivers.dumpdir import DumpRegion
 from glance_sync.regions.drivers.memory import MemoryRegion
-from glance_sync.transfer import verify
+from glance_sync import digests
 
 DATA = os.urandom(5000)
 
@@ -60,7 +60,7 @@ class DumpRegionTest(base.BaseTestCase):
         path = os.path.join(self.dir, self.full.id + '.img')
         with open(path, 'r+b') as stream:
             stream.write(b'?')
-        exc = self.assertRaises(verify.DigestMismatch, self.region().download,
+        exc = self.assertRaises(digests.DigestMismatch, self.region().download,
                                 self.full.id)
         self.assertIn(path + ': md5 differs', str(exc))
 
