@@ -44,8 +44,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
-from glance_sync.regions.base import (IdInUse, Image, Region,
-                                      RegionUnavailable)
+from glance_sync.images import Image
+from glance_sync.regions.base import IdInUse, Region, RegionUnavailable
 from glance_sync.rules import ami
 from glance_sync.rules.actions import (Action, ImageRecord, Rename, Replace,
                                        UpdateMetadata, Upload)

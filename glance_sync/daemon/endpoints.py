@@ -35,7 +35,8 @@ from glance_sync.daemon.context import SyncContext
 from glance_sync.db import data_models as dm
 from glance_sync.db.repositories import Journal
 from glance_sync.glance_plugin import events
-from glance_sync.regions.base import Image, RegionError
+from glance_sync.images import Image
+from glance_sync.regions.base import RegionError
 
 __all__ = ['Change', 'EventRecorder', 'GlanceNotificationEndpoint',
            'SyncEventEndpoint', 'glance_change', 'image_from_payload',

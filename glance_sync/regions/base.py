@@ -19,76 +19,19 @@ session is; the in-memory driver takes a lock).
 from __future__ import annotations
 
 import abc
-import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from glance_sync.images import MASTER_TARGET, Image, qualified_name
+from glance_sync.images import split_name
+
+# The value type and the name helpers are part of the interface drivers
+# implement: they are re-exported for them (defined in glance_sync.images).
 __all__ = [
     'AuthFailed', 'Conflict', 'CopyFailed', 'IdInUse', 'Image',
-    'ImageNotFound', 'Refused', 'Region', 'RegionError', 'RegionUnavailable',
-    'qualified_name', 'split_name',
+    'ImageNotFound', 'MASTER_TARGET', 'Refused', 'Region', 'RegionError',
+    'RegionUnavailable', 'qualified_name', 'split_name',
 ]
-
-#: The master target's name; its regions are shown without a prefix.
-MASTER_TARGET = 'master'
-
-
-def qualified_name(target: str, region: str) -> str:
-    """Name a region as GlanceSync does: bare for the master target.
-
-    :param target: the target (Keystone) the region belongs to.
-    :param region: the region name in that target's catalog.
-    :returns: ``region`` for the master target, ``target:region`` otherwise.
-    """
-    return region if target == MASTER_TARGET else '%s:%s' % (target, region)
-
-
-def split_name(name: str) -> tuple[str, str]:
-    """Inverse of :func:`qualified_name`; ``master:R`` is accepted too.
-
-    :param name: ``Region``, ``master:Region`` or ``target:Region``.
-    :returns: ``(target, region)``.
-    """
-    target, sep, region = name.partition(':')
-    return (target, region) if sep else (MASTER_TARGET, name)
-
-
-@dataclasses.dataclass
-class Image:
-    """One image as the rules see it.
-
-    ``user_properties`` holds the image's extra properties (everything that
-    is not a core attribute of the Glance v2 image schema). ``region`` is the
-    qualified region name (see :func:`qualified_name`).
-    """
-
-    id: str
-    name: str
-    region: str
-    owner: str | None
-    visibility: str
-    status: str
-    size: int | None
-    checksum: str | None
-    user_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
-    os_hash_algo: str | None = None
-    os_hash_value: str | None = None
-    disk_format: str | None = None
-    container_format: str | None = None
-    min_disk: int = 0
-    min_ram: int = 0
-
-    @property
-    def is_public(self) -> bool:
-        """Glance v1's flag, which legacy conditions still use."""
-        return self.visibility == 'public'
-
-    def copy(self, **changes: Any) -> Image:
-        """A copy with its own properties dict, with ``changes`` applied."""
-        new = dataclasses.replace(self, **changes)
-        if 'user_properties' not in changes:
-            new.user_properties = dict(self.user_properties)
-        return new
 
 
 class RegionError(Exception):

@@ -23,7 +23,7 @@ import io
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 
 __all__ = ['ImageStatus', 'Status', 'format_status', 'sort_key']
 

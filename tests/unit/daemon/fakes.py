@@ -14,7 +14,7 @@ from glance_sync.conf.loaded import SyncConfig
 from glance_sync.daemon import context
 from glance_sync.rules import destinations
 from glance_sync.sync.cloud import Cloud
-from glance_sync.regions.base import qualified_name, split_name
+from glance_sync.images import qualified_name, split_name
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.rules.options import SyncSettings, TargetRules
 

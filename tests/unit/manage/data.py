@@ -11,7 +11,7 @@ import base64
 import os
 
 from glance_sync.regions import csvfile
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 
 PASSWORD = base64.b64encode(b'pw').decode()
 LEGACY = """\

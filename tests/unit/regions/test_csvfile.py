@@ -5,7 +5,7 @@ import fixtures
 from oslotest import base
 
 from glance_sync.regions import csvfile
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 
 DATA_DIR = os.environ.get('GLANCE_SYNC_FIWARE_DIR') or os.path.normpath(
     os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',

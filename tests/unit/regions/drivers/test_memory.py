@@ -7,7 +7,7 @@ from oslotest import base
 
 from glance_sync.regions import base as regions_base
 from glance_sync.regions import csvfile
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.regions.drivers.memory import MemoryRegion
 
 DATA_DIR = os.environ.get('GLANCE_SYNC_FIWARE_DIR') or os.path.normpath(
