@@ -16,6 +16,7 @@ import argparse
 import logging
 from typing import Any, TextIO
 
+from glance_sync import digests
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.manage import commands, output
@@ -23,7 +24,6 @@ from glance_sync.sync.cloud import Cloud
 from glance_sync.regions import base
 from glance_sync.replicator import dump, dumpselect
 from glance_sync.rules.selection import MasterIndex
-from glance_sync import digests
 
 __all__ = ['COLUMNS', 'add_parser', 'byte_count', 'dump_command']
 

@@ -24,7 +24,7 @@ from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules.actions import ImageRecord
 from glance_sync.transfer import gathering
-from glance_sync.transfer.base import Target
+from glance_sync.transfer.targets import Target
 from glance_sync.transfer.loader import StrategySelector
 
 __all__ = ['make_copier', 'prepare_target', 'reporting']
@@ -43,7 +43,7 @@ def make_copier(config: Any,
 
 
 def prepare_target(progress: Progress | None = None) -> gathering.Prepare:
-    """Builds each copy's :class:`~glance_sync.transfer.base.Target` from
+    """Builds each copy's :class:`~glance_sync.transfer.targets.Target` from
     the engine's record: a template, or, for a record that keeps the
     master's id, the ``queued`` record created (or found) with that id."""
 

@@ -18,8 +18,9 @@ interface. Every copy is checked against the master's size, md5 and
 secure hash (:mod:`~glance_sync.digests`); a bad one is deleted.
 """
 
-from glance_sync.transfer.base import (NAMESPACE, Results, Target,
-                                       TransferStats, TransferStrategy)
+from glance_sync.transfer.base import (NAMESPACE, TransferStats,
+                                       TransferStrategy)
+from glance_sync.transfer.targets import Results, Target
 from glance_sync.transfer.copy import copy_image
 from glance_sync.transfer.loader import (StrategyError, StrategyLoadFailed,
                                          StrategyNotFound, StrategySelector,

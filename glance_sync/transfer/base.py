@@ -27,64 +27,22 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from collections.abc import Callable, Sequence
-from typing import ClassVar, Union
+from collections.abc import Sequence
+from typing import ClassVar
 
 from oslo_config import cfg
 
 from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
 from glance_sync.transfer import records
+from glance_sync.transfer.targets import (Results, Target, TargetLike,
+                                          as_targets)
 
-__all__ = ['NAMESPACE', 'Results', 'Target', 'TargetLike', 'TransferOptions',
-           'TransferStats', 'TransferStrategy', 'as_targets']
+__all__ = ['NAMESPACE', 'TransferOptions', 'TransferStats',
+           'TransferStrategy']
 
 #: The stevedore namespace of the strategies.
 NAMESPACE = transfer_conf.STRATEGY_NAMESPACE
-
-
-@dataclasses.dataclass(frozen=True)
-class Target:
-    """One region to copy an image to, and what the copy should be.
-
-    ``record`` is as for :func:`~glance_sync.transfer.copy_image`: ``None``
-    copies the master image's record as it is; an :class:`~glance_sync.
-    regions.base.Image` of another region is a template (name, visibility,
-    formats, ``min_disk``, ``min_ram`` and extra properties); a record of
-    this region in status ``queued`` was created by the caller and is
-    filled in place.
-    """
-
-    region: base.Region
-    record: base.Image | None = None
-    #: On failure keep the copy if it is still ``queued`` (a copy that must
-    #: keep the master's id: Glance never gives a deleted id back).
-    keep_queued: bool = False
-    #: Called with the size of each chunk handed to this region (progress
-    #: reports); strategies whose region pulls the data itself never call
-    #: it.
-    on_bytes: Callable[[int], None] | None = dataclasses.field(
-        default=None, compare=False)
-
-
-#: What :meth:`TransferStrategy.transfer` accepts for a target.
-TargetLike = Union[Target, tuple[base.Region, Union[base.Image, None]]]
-#: Region name -> the active copy, or the exception that explains why not.
-Results = dict[str, Union[base.Image, Exception]]
-
-
-def as_targets(targets: Sequence[TargetLike]) -> list[Target]:
-    """Normalise ``(region, record)`` pairs into :class:`Target` objects.
-
-    :raises ValueError: a region appears twice.
-    """
-    found = [t if isinstance(t, Target) else Target(*t) for t in targets]
-    names = [t.region.name for t in found]
-    twice = sorted({name for name in names if names.count(name) > 1})
-    if twice:
-        raise ValueError('region(s) %s given more than once'
-                         % ', '.join(twice))
-    return found
 
 
 @dataclasses.dataclass

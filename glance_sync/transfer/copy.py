@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import time
 
+from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import records
-from glance_sync import digests
-from glance_sync.transfer.base import Target
+from glance_sync.transfer.targets import Target
 
 __all__ = ['copy_image']
 

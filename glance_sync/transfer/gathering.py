@@ -39,7 +39,7 @@ copiers put the configured strategies there:
 
 Records: the engine's record (an ``ImageRecord``: name, visibility,
 properties, formats, ``min_disk``, ``min_ram``) becomes the copy's template;
-a ``prepare`` callable may build the :class:`~glance_sync.transfer.base.
+a ``prepare`` callable may build the :class:`~glance_sync.transfer.targets.
 Target` instead (to create the record with a given id, say).
 """
 
@@ -53,8 +53,8 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, Protocol
 
 from glance_sync.regions import base
-from glance_sync.transfer.base import (Results, Target, TransferOptions,
-                                       TransferStrategy)
+from glance_sync.transfer.base import TransferOptions, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 from glance_sync.transfer.loader import StrategySelector
 
 __all__ = ['Copier', 'FanOutCopier', 'Prepare', 'RecordLike',

@@ -11,13 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from glance_sync.regions import base
 from glance_sync import digests
-
-if TYPE_CHECKING:
-    from glance_sync.transfer.base import Target
+from glance_sync.regions import base
+from glance_sync.transfer.targets import Target
 
 __all__ = ['create_record', 'explain', 'failure', 'inactive_reason',
            'is_prepared', 'label', 'record_for', 'refused', 'remove_copy']
@@ -38,7 +35,7 @@ def is_prepared(region: base.Region, template: base.Image) -> bool:
 
 def create_record(region: base.Region, template: base.Image) -> base.Image:
     """Create the copy's record from a template (see
-    :class:`~glance_sync.transfer.base.Target`).
+    :class:`~glance_sync.transfer.targets.Target`).
 
     :returns: the new record, ``queued``.
     :raises RegionError: the region refused or did not answer.

@@ -13,11 +13,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import _glance, records, fanout
-from glance_sync import digests
-from glance_sync.transfer.base import (Results, Target, TransferOptions,
-                                       TransferStats)
+from glance_sync.transfer.base import TransferOptions, TransferStats
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['stream_copies']
 

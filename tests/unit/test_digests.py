@@ -4,8 +4,8 @@ import hashlib
 
 from oslotest import base as test_base
 
-from glance_sync.regions import base
 from glance_sync import digests
+from glance_sync.regions import base
 
 DATA = bytes(range(256)) * 100
 

@@ -17,8 +17,8 @@ from oslo_config import cfg
 from glance_sync.regions import base
 from glance_sync.regions.drivers import memory
 from glance_sync.transfer import records
-from glance_sync.transfer.base import (Results, Target, TransferStats,
-                                       TransferStrategy)
+from glance_sync.transfer.base import TransferStats, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['FakeStrategy', 'FakeTransfer']
 

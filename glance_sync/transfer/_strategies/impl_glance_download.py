@@ -24,11 +24,11 @@ from collections.abc import Callable
 
 from oslo_config import cfg
 
+from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import _glance, records, streaming
-from glance_sync import digests
-from glance_sync.transfer.base import (Results, Target, TransferStats,
-                                       TransferStrategy)
+from glance_sync.transfer.base import TransferStats, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['GlanceDownloadStrategy', 'ImportFailed']
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 from glance_sync.regions import base
 from glance_sync.transfer import _glance, _store, streaming
-from glance_sync.transfer.base import (Results, Target, TransferStats,
-                                       TransferStrategy)
+from glance_sync.transfer.base import TransferStats, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['StoreStrategy']
 

@@ -4,9 +4,9 @@ import os
 
 from oslotest import base as test_base
 
+from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import copy
-from glance_sync import digests
 from tests.unit.transfer import fakes
 
 DATA = os.urandom(10000)

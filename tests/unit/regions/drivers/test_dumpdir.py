@@ -3,11 +3,11 @@ import os
 import fixtures
 from oslotest import base
 
+from glance_sync import digests
 from glance_sync.regions import base as regions_base
 from glance_sync.regions import dumpfile
 from glance_sync.regions.drivers.dumpdir import DumpRegion
 from glance_sync.regions.drivers.memory import MemoryRegion
-from glance_sync import digests
 
 DATA = os.urandom(5000)
 

@@ -3,11 +3,11 @@
 import fixtures
 from oslotest import base as test_base
 
+from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import TransferStats, fanout
-from glance_sync import digests
 from glance_sync.transfer._strategies import impl_stream
-from glance_sync.transfer.base import Target
+from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
 
