@@ -18,7 +18,8 @@ import logging
 from collections.abc import Iterable
 
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, _store, streaming
+from glance_sync.transfer import _store, streaming
+from glance_sync.regions.drivers import glance_transfer as _glance
 from glance_sync.transfer.base import TransferStats, TransferStrategy
 from glance_sync.transfer.targets import Results, Target
 

@@ -18,7 +18,8 @@ from oslo_config import cfg
 
 from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
-from glance_sync.transfer import TransferStats, _glance, get_strategy
+from glance_sync.transfer import TransferStats, get_strategy
+from glance_sync.regions.drivers import glance_transfer as _glance
 from tests.functional.regions import helpers
 
 MiB = 1024 * 1024

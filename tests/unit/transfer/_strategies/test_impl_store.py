@@ -8,7 +8,8 @@ from oslo_config import fixture as config_fixture
 from oslotest import base as test_base
 
 from glance_sync.conf import transfer as transfer_conf
-from glance_sync.transfer import TransferStats, _glance
+from glance_sync.transfer import TransferStats
+from glance_sync.regions.drivers import glance_transfer as _glance
 from glance_sync.transfer._strategies import impl_store
 from tests.unit.transfer import fakes
 

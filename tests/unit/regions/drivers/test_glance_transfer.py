@@ -11,7 +11,7 @@ from oslotest import base as test_base
 
 from glance_sync.regions import base
 from glance_sync.regions.drivers import glance, memory
-from glance_sync.transfer import _glance
+from glance_sync.regions.drivers import glance_transfer as _glance
 from tests.unit.regions.drivers.test_glance import raw_image
 
 
