@@ -103,7 +103,7 @@ class SyncContext:
                    for target in self.cloud.config.targets}
         found = Topology(tenants, destinations.RegionSelector(
             self.settings, destinations.candidate_regions(self.settings,
-                                                       discovered),
+                                                          discovered),
             master_tenant=tenants[MASTER_TARGET],
             strategy=self.options.strategy,
             property_name=self.options.regions_property))

@@ -5,7 +5,8 @@ FanOutCopier` over each target's strategy (``[target:<name>]
 transfer_strategy``, ``stream`` by default): the regions synchronised at
 the same time share one read of each master image. :func:`reporting`
 wraps it so that a :class:`~glance_sync.sync.progress.Progress` sees
-each copy start, grow and end.
+each copy start, grow and end. :func:`offline_copier` copies into the
+in-memory regions of an offline cloud.
 
 A copy that keeps the master's id (``match_by = id``) fills the ``queued``
 record an interrupted copy left with that id, and a failed one is kept
@@ -19,15 +20,15 @@ import dataclasses
 import functools
 from typing import Any
 
-from glance_sync import engine
 from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules.actions import ImageRecord
 from glance_sync.transfer import gathering
 from glance_sync.transfer.targets import Target
 from glance_sync.transfer.loader import StrategySelector
+from glance_sync.transfer.targets import Copier
 
-__all__ = ['make_copier', 'prepare_target', 'reporting']
+__all__ = ['make_copier', 'offline_copier', 'prepare_target', 'reporting']
 
 
 def make_copier(config: Any,
@@ -39,7 +40,15 @@ def make_copier(config: Any,
     :param progress: counts the bytes handed to each region.
     """
     return gathering.FanOutCopier(StrategySelector.from_config(config),
-                                prepare=prepare_target(progress))
+                                  prepare=prepare_target(progress))
+
+
+def offline_copier() -> Copier:
+    """The copier of an offline sync: the ``fake`` strategy, which gives
+    each in-memory copy the master's size, checksum and hashes without
+    data (as GlanceSync's mock did)."""
+    return gathering.strategy_copier(StrategySelector(strategy='fake'),
+                                     prepare=prepare_target())
 
 
 def prepare_target(progress: Progress | None = None) -> gathering.Prepare:
@@ -61,7 +70,7 @@ def prepare_target(progress: Progress | None = None) -> gathering.Prepare:
     return prepare
 
 
-def reporting(copier: engine.Copier, progress: Progress) -> engine.Copier:
+def reporting(copier: Copier, progress: Progress) -> Copier:
     """``copier``, telling ``progress`` when each copy starts and ends."""
 
     def copy(master_region: base.Region, master_image: base.Image,

@@ -23,10 +23,11 @@ from typing import Any
 
 from oslo_config import cfg
 
-from glance_sync import coordination, engine
+from glance_sync import coordination
 from glance_sync.regions import base
 from glance_sync.rules.actions import ImageRecord
 from glance_sync.rules.metadata import SOURCE_PROPERTY
+from glance_sync.transfer.targets import Copier
 
 __all__ = ['finished_copy', 'locked', 'shared_coordinator']
 
@@ -43,9 +44,9 @@ def shared_coordinator(config: Any) -> coordination.Coordinator | None:
     return coordinator if coordinator.distributed else None
 
 
-def locked(copier: engine.Copier, coordinator: coordination.Coordinator,
+def locked(copier: Copier, coordinator: coordination.Coordinator,
            skipped: Callable[[str, str], None] | None = None
-           ) -> engine.Copier:
+           ) -> Copier:
     """``copier``, each copy under the (image, region) lock, and skipped
     when the region has a finished copy by the time the lock is held.
 

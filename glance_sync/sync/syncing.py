@@ -28,7 +28,8 @@ from glance_sync import engine
 from glance_sync.coordination import Coordinator
 from glance_sync.sync import locking
 from glance_sync.sync.cloud import Cloud, OfflineCloud
-from glance_sync.sync.copier import make_copier, reporting
+from glance_sync.sync.copier import (make_copier, offline_copier,
+                                     reporting)
 from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
@@ -37,6 +38,7 @@ from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus
 from glance_sync.transfer.gathering import FanOutCopier
+from glance_sync.transfer.targets import Copier
 
 __all__ = ['RegionResult', 'master_index', 'status_regions', 'sync_regions']
 
@@ -127,7 +129,7 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
 
 
 def _copying(cloud: Cloud, own_master: bool, dry_run: bool,
-             progress: Progress) -> tuple[FanOutCopier | None, engine.Copier,
+             progress: Progress) -> tuple[FanOutCopier | None, Copier,
                                           Coordinator | None]:
     """How a sync copies: the fan-out copier (none offline), the copier
     the engine calls, and the daemons' coordinator it locks with, if any.
@@ -137,7 +139,7 @@ def _copying(cloud: Cloud, own_master: bool, dry_run: bool,
         from: its images are streamed.
     """
     if isinstance(cloud, OfflineCloud):
-        return None, engine.offline_copier, None
+        return None, offline_copier(), None
     fan = make_copier(cloud.config if own_master else None, progress)
     copier = reporting(fan, progress)
     coordinator = (None if dry_run
@@ -165,7 +167,7 @@ def _started(coordinator: Coordinator | None) -> Iterator[None]:
 
 def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
               region: base.Region, rules: TargetRules, tenant: str,
-              copier: engine.Copier, dry_run: bool, progress: Progress,
+              copier: Copier, dry_run: bool, progress: Progress,
               fan: FanOutCopier | None) -> RegionResult:
     plan = rules_plan.plan_region(index, region.list_images(True), rules,
                                   region.name, tenant_id=tenant)

@@ -131,7 +131,7 @@ class TransferStrategy(metaclass=abc.ABCMeta):
         why = records.inactive_reason(master_region, master_image)
         if why is not None:
             return {t.region.name: records.refused(t, master_region,
-                                                  master_image, why)
+                                                   master_image, why)
                     for t in found}
         if not found:
             return {}

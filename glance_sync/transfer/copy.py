@@ -69,7 +69,7 @@ def copy_image(src_region: base.Region, src_image: base.Image,
             records.remove_copy(dst_region, copy.id, keep_queued)
             raise
         raise records.failure(target, copy.id, src_region, src_image,
-                             exc) from exc
+                              exc) from exc
 
 
 def _transfer(src_region: base.Region, src_image: base.Image,
@@ -78,14 +78,14 @@ def _transfer(src_region: base.Region, src_image: base.Image,
     started = time.monotonic()
     expected = digests.Digests.of_image(src_image)
     stream = digests.HashingStream(src_region.download(src_image.id),
-                                  expected.hash_algo, expected=expected,
-                                  chunk_size=chunk_size)
+                                   expected.hash_algo, expected=expected,
+                                   chunk_size=chunk_size)
     try:
         uploaded = dst_region.upload(copy.id, stream, size=src_image.size)
     finally:
         stream.close()
     digests.check_copy(stream.digests(), stream.size, stream.finished,
-                      uploaded, dst_region.name)
+                       uploaded, dst_region.name)
     LOG.info('Copied image %(name)s (%(src)s) from region %(from)s to '
              '%(to)s as %(dst)s: %(size)d bytes in %(secs).1f s, %(digests)s',
              {'name': src_image.name, 'src': src_image.id,

@@ -50,33 +50,19 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from glance_sync.regions import base
 from glance_sync.transfer.base import TransferOptions, TransferStrategy
-from glance_sync.transfer.targets import Results, Target
+from glance_sync.transfer.targets import (Copier, RecordLike, Results,
+                                          Target)
 from glance_sync.transfer.loader import StrategySelector
 
-__all__ = ['Copier', 'FanOutCopier', 'Prepare', 'RecordLike',
-           'strategy_copier', 'target_of']
-
-
-class RecordLike(Protocol):
-    """What a copier needs of the engine's record (``ImageRecord``)."""
-
-    name: str
-    visibility: str
-    properties: Any
-    disk_format: str | None
-    container_format: str | None
-    min_disk: int
-    min_ram: int
+__all__ = ['FanOutCopier', 'Prepare', 'strategy_copier', 'target_of']
 
 
 #: ``prepare(region, master_image, record) -> Target``.
 Prepare = Callable[[base.Region, base.Image, Any], Target]
-#: ``copier(master_region, master_image, region, record) -> Image``.
-Copier = Callable[[base.Region, base.Image, base.Region, Any], base.Image]
 
 
 def target_of(region: base.Region, master_image: base.Image,

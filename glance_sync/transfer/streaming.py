@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import records, fanout
-from glance_sync.regions.drivers import glance_transfer as _glance
+from glance_sync.transfer import capabilities
 from glance_sync.transfer.base import TransferOptions, TransferStats
 from glance_sync.transfer.targets import Results, Target
 
@@ -55,7 +55,7 @@ def stream_copies(options: TransferOptions, master_region: base.Region,
         # No byte read: nothing was created either.
         reason = 'the source could not be read: %s' % records.explain(exc)
         return {t.region.name: records.refused(t, master_region, master_image,
-                                              reason, exc) for t in targets}
+                                               reason, exc) for t in targets}
     outcomes = fan.run(source, uploads)
     stats.source_bytes += fan.bytes_read
     results = {name: _result(name, outcomes[name], master_image)
@@ -86,15 +86,15 @@ def _upload(target: Target, master_region: base.Region,
     def upload(feed: fanout.Feed) -> base.Image:
         copy = records.record_for(target, master_image)
         try:
-            uploaded = _glance.upload(target.region, copy.id,
-                                      _counted(feed.chunks(), target.on_bytes),
-                                      master_image.size)
+            uploaded = capabilities.upload(
+                target.region, copy.id,
+                _counted(feed.chunks(), target.on_bytes), master_image.size)
             digests.check_copy(fan.digests or fan.expected, feed.taken,
-                              feed.complete, uploaded, target.region.name)
+                               feed.complete, uploaded, target.region.name)
         except BaseException as exc:
             cause = exc.cause if isinstance(exc, fanout.Aborted) else exc
             error = records.failure(target, copy.id, master_region,
-                                   master_image, cause, attempts)
+                                    master_image, cause, attempts)
             if not isinstance(exc, Exception):
                 raise
             raise error from cause

@@ -4,17 +4,24 @@ A :class:`Target` is one region to copy to and what its copy should be;
 :data:`Results` maps each region's name to its copy or its failure. Both
 are shared by the strategy contract (:mod:`~glance_sync.transfer.base`)
 and the record helpers (:mod:`~glance_sync.transfer.records`).
+
+:data:`Copier` is the engine's view of a transfer, one copy at a time
+(:func:`glance_sync.engine.apply_plan` calls it; :mod:`~glance_sync.
+transfer.gathering` builds them over the strategies), and
+:class:`RecordLike` what it needs of the engine's record
+(:class:`~glance_sync.rules.actions.ImageRecord`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
-from typing import Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, Union
 
 from glance_sync.regions import base
 
-__all__ = ['Results', 'Target', 'TargetLike', 'as_targets']
+__all__ = ['Copier', 'RecordLike', 'Results', 'Target', 'TargetLike',
+           'as_targets']
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,3 +65,39 @@ def as_targets(targets: Sequence[TargetLike]) -> list[Target]:
         raise ValueError('region(s) %s given more than once'
                          % ', '.join(twice))
     return found
+
+
+class RecordLike(Protocol):
+    """What a copier needs of the engine's record (``ImageRecord``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def visibility(self) -> str: ...
+
+    @property
+    def properties(self) -> Mapping[str, Any]: ...
+
+    @property
+    def disk_format(self) -> str | None: ...
+
+    @property
+    def container_format(self) -> str | None: ...
+
+    @property
+    def min_disk(self) -> int: ...
+
+    @property
+    def min_ram(self) -> int: ...
+
+    @property
+    def image_id(self) -> str | None: ...
+
+
+#: ``copier(master_region, master_image, region, record) -> Image``: create
+#: ``record`` in ``region`` with the master image's data and return the new
+#: image (active). Raises ``CopyFailed`` when the copy does not arrive
+#: intact (it has been removed).
+Copier = Callable[[base.Region, base.Image, base.Region, RecordLike],
+                  base.Image]

@@ -22,6 +22,7 @@ from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import format_status
+from glance_sync.sync.copier import offline_copier
 
 #: The data folder; ``GLANCE_SYNC_FIWARE_DIR`` overrides the default, the
 #: shared folder next to the repository.
@@ -135,7 +136,7 @@ class Scenario:
         for name in self.regions_to_sync:
             engine.sync_region(index, self.master_region, self.region(name),
                                self.rules_of(name),
-                               copier=engine.offline_copier)
+                               copier=offline_copier())
 
     def state(self) -> dict[str, dict[str, tuple]]:
         """Every region's images, comparable, by region and id."""

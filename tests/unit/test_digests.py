@@ -12,7 +12,7 @@ DATA = bytes(range(256)) * 100
 
 def digests_of(data, algo='sha512'):
     return digests.Digests(len(data), hashlib.md5(data).hexdigest(), algo,
-                          hashlib.new(algo, data).hexdigest())
+                           hashlib.new(algo, data).hexdigest())
 
 
 class HashingStreamTest(test_base.BaseTestCase):
@@ -73,7 +73,7 @@ class DifferencesTest(test_base.BaseTestCase):
     def test_unknown_values_are_not_compared(self):
         old = digests.Digests(10, None, 'sha512', None)
         self.assertEqual([], digests.differences(old, digests_of(DATA[:10]),
-                                                'a', 'b'))
+                                                 'a', 'b'))
 
     def test_other_algorithms_are_not_compared(self):
         self.assertEqual([], digests.differences(
@@ -81,7 +81,7 @@ class DifferencesTest(test_base.BaseTestCase):
 
     def test_each_difference_named(self):
         problems = digests.differences(digests_of(DATA), digests_of(b'x'),
-                                      'the source has', 'the copy has')
+                                       'the source has', 'the copy has')
         self.assertEqual(['size', 'md5', 'sha512'],
                          [p.split()[0] for p in problems])
 

@@ -27,7 +27,7 @@ from oslo_config import cfg
 from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import records, streaming
-from glance_sync.regions.drivers import glance_transfer as _glance
+from glance_sync.transfer import capabilities
 from glance_sync.transfer.base import TransferStats, TransferStrategy
 from glance_sync.transfer.targets import Results, Target
 
@@ -86,8 +86,8 @@ class GlanceDownloadStrategy(TransferStrategy):
 
         :returns: the reason, for the log.
         """
-        if (_glance.client_of(master_region) is None
-                or _glance.client_of(region) is None):
+        if not (capabilities.can_pull(master_region)
+                and capabilities.can_pull(region)):
             return 'glance-download needs Glance regions on both sides'
         master_target = base.split_name(master_region.name)[0]
         target = base.split_name(region.name)[0]
@@ -99,7 +99,7 @@ class GlanceDownloadStrategy(TransferStrategy):
             methods = self._import_methods(region)
         except base.RegionError as exc:
             return 'its import methods could not be read: %s' % exc
-        if _glance.GLANCE_DOWNLOAD not in methods:
+        if capabilities.GLANCE_DOWNLOAD not in methods:
             return ('its Glance does not enable the glance-download import '
                     'method (enabled: %s)' % (', '.join(methods) or 'none'))
         return None
@@ -109,7 +109,7 @@ class GlanceDownloadStrategy(TransferStrategy):
             cached = self._methods.get(region.name)
         if cached is not None and time.monotonic() - cached[0] < METHODS_TTL:
             return cached[1]
-        methods = _glance.import_methods(region)
+        methods = capabilities.import_methods(region)
         with self._lock:
             self._methods[region.name] = (time.monotonic(), methods)
         return methods
@@ -170,8 +170,8 @@ class GlanceDownloadStrategy(TransferStrategy):
             results[name] = exc
             return None
         try:
-            _glance.start_download(target.region, copy.id, master_region,
-                                   master_image.id)
+            capabilities.start_download(target.region, copy.id,
+                                        master_region, master_image.id)
         except base.Refused as exc:
             self._stream_later(target, copy, master_image,
                                'the import was refused: %s' % exc, stats,
@@ -226,7 +226,7 @@ class GlanceDownloadStrategy(TransferStrategy):
         """Remove the record of an import that will not happen and stream
         the target instead, once the pulls are over."""
         records.remove_copy(target.region, copy.id, target.keep_queued,
-                           attempts=self.options.cleanup_attempts)
+                            attempts=self.options.cleanup_attempts)
         self._fall_back(target, master_image, why, stats)
         retry.append(target)
 
@@ -234,7 +234,7 @@ class GlanceDownloadStrategy(TransferStrategy):
                 master_region: base.Region, master_image: base.Image,
                 exc: Exception) -> base.CopyFailed:
         return records.failure(target, copy.id, master_region, master_image,
-                              exc, self.options.cleanup_attempts)
+                               exc, self.options.cleanup_attempts)
 
 
 def _finished(region: base.Region, copy_id: str,
@@ -245,7 +245,7 @@ def _finished(region: base.Region, copy_id: str,
     :raises DigestMismatch: the copy's fingerprints differ.
     :raises RegionError: the region failed.
     """
-    task = _glance.latest_task(region, copy_id)
+    task = capabilities.latest_task(region, copy_id)
     status = (task or {}).get('status')
     if status == 'failure':
         raise ImportFailed((task or {}).get('message') or 'no message')
@@ -255,8 +255,8 @@ def _finished(region: base.Region, copy_id: str,
     if image.status != 'active':
         return None
     digests.check_copy(digests.Digests.of_image(master_image), image.size or 0,
-                      True, image, region.name,
-                      sent_name='the master image has')
+                       True, image, region.name,
+                       sent_name='the master image has')
     return image
 
 

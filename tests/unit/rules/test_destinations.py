@@ -48,7 +48,7 @@ class ParseRegionsTest(base.BaseTestCase):
     def test_names_targets_and_separators(self):
         self.assertEqual(frozenset({'R2', 'other:O1', 'other:O2'}),
                          destinations.parse_regions(' master:R2,  other: ',
-                                                 CANDIDATES))
+                                                    CANDIDATES))
 
     def test_unknown_and_empty_names_are_left_out(self):
         self.assertEqual(frozenset({'R3'}), destinations.parse_regions(

@@ -34,7 +34,7 @@ class RemoveCopyTest(test_base.BaseTestCase):
 
     def remove(self, region, copy_id, **kwargs):
         return records.remove_copy(region, copy_id, sleep=self.waits.append,
-                                  **kwargs)
+                                   **kwargs)
 
     def test_retried_while_the_region_is_away(self):
         region = Flaky('R')
