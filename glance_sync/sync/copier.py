@@ -1,7 +1,7 @@
 """The engine's copier for real regions: the configured transfer strategies.
 
 :func:`make_copier` returns a :class:`~glance_sync.transfer.gathering.
-FanOutCopier` over each target's strategy (``[target:<name>]
+GatheringCopier` over each target's strategy (``[target:<name>]
 transfer_strategy``, ``stream`` by default): the regions synchronised at
 the same time share one read of each master image. :func:`reporting`
 wraps it so that a :class:`~glance_sync.sync.progress.Progress` sees
@@ -32,15 +32,15 @@ __all__ = ['make_copier', 'offline_copier', 'prepare_target', 'reporting']
 
 
 def make_copier(config: Any,
-                progress: Progress | None = None) -> gathering.FanOutCopier:
-    """The fan-out copier of a loaded configuration.
+                progress: Progress | None = None) -> gathering.GatheringCopier:
+    """The gathering copier of a loaded configuration.
 
     :param config: a :class:`~glance_sync.conf.loaded.SyncConfig` (a legacy
         one uses the default strategy everywhere).
     :param progress: counts the bytes handed to each region.
     """
-    return gathering.FanOutCopier(StrategySelector.from_config(config),
-                                  prepare=prepare_target(progress))
+    return gathering.GatheringCopier(StrategySelector.from_config(config),
+                                     prepare=prepare_target(progress))
 
 
 def offline_copier() -> Copier:

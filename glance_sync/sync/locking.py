@@ -51,8 +51,8 @@ def locked(copier: Copier, coordinator: coordination.Coordinator,
     when the region has a finished copy by the time the lock is held.
 
     :param skipped: told ``(region, image id)`` of each copy skipped (a
-        fan-out copier's :meth:`~glance_sync.transfer.gathering.FanOutCopier.
-        passed`, so that other regions do not wait for it).
+        gathering copier's :meth:`~glance_sync.transfer.gathering.
+        GatheringCopier.passed`, so that other regions do not wait for it).
     :raises CoordinationError: the backend failed.
     """
 

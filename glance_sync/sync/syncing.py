@@ -37,7 +37,7 @@ from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus
-from glance_sync.transfer.gathering import FanOutCopier
+from glance_sync.transfer.gathering import GatheringCopier
 from glance_sync.transfer.targets import Copier
 
 __all__ = ['RegionResult', 'master_index', 'status_regions', 'sync_regions']
@@ -129,9 +129,9 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
 
 
 def _copying(cloud: Cloud, own_master: bool, dry_run: bool,
-             progress: Progress) -> tuple[FanOutCopier | None, Copier,
+             progress: Progress) -> tuple[GatheringCopier | None, Copier,
                                           Coordinator | None]:
-    """How a sync copies: the fan-out copier (none offline), the copier
+    """How a sync copies: the gathering copier (none offline), the copier
     the engine calls, and the daemons' coordinator it locks with, if any.
 
     :param own_master: the cloud's master is the source. Another one (a
@@ -168,7 +168,7 @@ def _started(coordinator: Coordinator | None) -> Iterator[None]:
 def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
               region: base.Region, rules: TargetRules, tenant: str,
               copier: Copier, dry_run: bool, progress: Progress,
-              fan: FanOutCopier | None) -> RegionResult:
+              fan: GatheringCopier | None) -> RegionResult:
     plan = rules_plan.plan_region(index, region.list_images(True), rules,
                                   region.name, tenant_id=tenant)
     if fan is not None:

@@ -10,12 +10,11 @@ intact::
     for region, outcome in results.items():
         ...   # an active Image, or the CopyFailed that explains why not
 
-Every strategy keeps the guarantees of :func:`glance_sync.transfer.
-copy_image`: a copy counts only when its size, md5 and secure hash match the
-master image's; a copy that does not, or whose upload fails, is deleted
-(unless the target asks to keep a ``queued`` record), so a failure never
-leaves a ``queued`` or corrupt image behind. One region failing never stops
-the others.
+Every strategy keeps the same guarantees: a copy counts only when its size,
+md5 and secure hash match the master image's; a copy that does not, or
+whose upload fails, is deleted (unless the target asks to keep a ``queued``
+record), so a failure never leaves a ``queued`` or corrupt image behind.
+One region failing never stops the others.
 
 Implementations live in :mod:`glance_sync.transfer._strategies` as
 ``impl_<name>.py`` and are registered as entry points of

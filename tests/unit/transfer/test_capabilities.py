@@ -65,8 +65,8 @@ class WithoutCapabilityTest(test_base.BaseTestCase):
 class WithCapabilityTest(test_base.BaseTestCase):
 
     def test_a_declared_importer_is_used(self):
-        region = mock.Mock(spec=type('Importer', (base.Region,
-                                                   base.RemoteImport), {}))
+        importer = type('Importer', (base.Region, base.RemoteImport), {})
+        region = mock.Mock(spec=importer)
         region.import_methods.return_value = ['glance-download']
         self.assertTrue(capabilities.can_pull(region))
         self.assertEqual(['glance-download'],

@@ -64,10 +64,10 @@ class CopierTestCase(test_base.BaseTestCase):
 
     def copier(self, **kwargs):
         kwargs.setdefault('gather_window', 10)
-        return gathering.FanOutCopier(loader.StrategySelector(), **kwargs)
+        return gathering.GatheringCopier(loader.StrategySelector(), **kwargs)
 
 
-class FanOutCopierTest(CopierTestCase):
+class GatheringCopierTest(CopierTestCase):
 
     def run_regions(self, copier, plans, pause=None):
         """Each region in its own thread, copying its images in order."""
@@ -256,7 +256,7 @@ class TaskParticipantTest(CopierTestCase):
 
 
 class EngineTest(test_base.BaseTestCase):
-    """The engine applies whole region plans through the fan-out copier."""
+    """The engine applies whole region plans through the gathering copier."""
 
     def test_parallel_region_plans_read_each_image_once(self):
         master = master_with_data({'cirros': 4000, 'ubuntu': 7000})
@@ -265,7 +265,7 @@ class EngineTest(test_base.BaseTestCase):
         rules = rule_fakes.rules()
         regions = [memory.MemoryRegion(n, tenant_id=TENANT)
                    for n in ('RegionTwo', 'RegionThree')]
-        copier = gathering.FanOutCopier(loader.StrategySelector())
+        copier = gathering.GatheringCopier(loader.StrategySelector())
         copier.announce([r.name for r in regions])
 
         def sync(region):
