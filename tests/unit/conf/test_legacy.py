@@ -7,6 +7,7 @@ from keystoneauth1.identity import generic
 from oslotest import base
 
 from glance_sync.conf import errors, legacy
+from glance_sync.regions import auth
 from tests.unit.conf import checks, fiware
 
 
@@ -333,9 +334,10 @@ class ErrorTest(LegacyTestCase):
         self.assertConfigError(MINIMAL + '[a:b]\ncredential = x\n',
                                '[a:b]', 'invalid target name')
 
-    def test_unknown_target_session(self):
+    def test_unknown_target_auth_plugin(self):
         config = self.load(MINIMAL)
-        exc = self.assertRaises(errors.ConfigError, config.session, 'other')
+        exc = self.assertRaises(errors.ConfigError, config.auth_plugin,
+                                'other')
         self.assertIn("[other]: unknown target 'other'", str(exc))
         self.assertRaises(errors.ConfigError, config.project_name, 'other')
 
@@ -359,11 +361,13 @@ class SessionTest(LegacyTestCase):
         cred = legacy.TargetCredentials('u', 'p', 'http://k', None, 'pid')
         self.assertEqual('pid', cred.auth_plugin()._project_id)
 
-    def test_session_is_cached(self):
+    def test_session_has_the_default_timeouts(self):
         config = self.load(MINIMAL)
-        session = config.session('master')
-        self.assertIs(session, config.session('master'))
+        session = auth.target_session(config, 'master')
         self.assertIsInstance(session.auth, generic.Password)
+        self.assertEqual((auth.DEFAULT_CONNECT_TIMEOUT,
+                          auth.DEFAULT_READ_TIMEOUT),
+                         session.session._timeout)
 
 
 class ConformanceConfigsTest(base.BaseTestCase):
