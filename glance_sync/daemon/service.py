@@ -208,7 +208,7 @@ def run(conf: cfg.ConfigOpts) -> int:
         daemon = Daemon(conf)
         daemon.start()
     except (ConfigError, coordination.CoordinationError) as exc:
-        error = str(exc)
+        error: str | None = str(exc)
     else:
         error = None
     if error is not None:

@@ -57,7 +57,7 @@ class Publisher:
 
     def __init__(self, send: Sender, queue_size: int = 10000) -> None:
         self._send = send
-        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._outage = False
@@ -80,8 +80,11 @@ class Publisher:
         :returns: True when the queue emptied within ``timeout`` seconds.
         """
         done = threading.Event()
-        threading.Thread(target=lambda: (self._queue.join(), done.set()),
-                         daemon=True).start()
+
+        def drain() -> None:
+            self._queue.join()
+            done.set()
+        threading.Thread(target=drain, daemon=True).start()
         return done.wait(timeout)
 
     def _ensure_thread(self) -> None:

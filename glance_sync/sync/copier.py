@@ -22,11 +22,9 @@ from typing import Any
 
 from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
-from glance_sync.rules.actions import ImageRecord
 from glance_sync.transfer import gathering
-from glance_sync.transfer.targets import Target
 from glance_sync.transfer.loader import StrategySelector
-from glance_sync.transfer.targets import Copier
+from glance_sync.transfer.targets import Copier, RecordLike, Target
 
 __all__ = ['make_copier', 'offline_copier', 'prepare_target', 'reporting']
 
@@ -57,7 +55,7 @@ def prepare_target(progress: Progress | None = None) -> gathering.Prepare:
     master's id, the ``queued`` record created (or found) with that id."""
 
     def prepare(region: base.Region, master_image: base.Image,
-                record: ImageRecord) -> Target:
+                record: RecordLike) -> Target:
         on_bytes = (None if progress is None
                     else functools.partial(progress.advance, region.name))
         if record.image_id is None:
@@ -74,7 +72,7 @@ def reporting(copier: Copier, progress: Progress) -> Copier:
     """``copier``, telling ``progress`` when each copy starts and ends."""
 
     def copy(master_region: base.Region, master_image: base.Image,
-             region: base.Region, record: ImageRecord) -> base.Image:
+             region: base.Region, record: RecordLike) -> base.Image:
         progress.start_image(region.name, master_image.name,
                              master_image.size or 0)
         try:
@@ -88,7 +86,7 @@ def reporting(copier: Copier, progress: Progress) -> Copier:
     return copy
 
 
-def _queued_record(region: base.Region, record: ImageRecord) -> base.Image:
+def _queued_record(region: base.Region, record: RecordLike) -> base.Image:
     """The record to fill: a new one, or the one left with the id to keep.
 
     :raises IdInUse: the id to keep is used by an image that is not a

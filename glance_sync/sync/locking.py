@@ -25,9 +25,8 @@ from oslo_config import cfg
 
 from glance_sync import coordination
 from glance_sync.regions import base
-from glance_sync.rules.actions import ImageRecord
 from glance_sync.rules.metadata import SOURCE_PROPERTY
-from glance_sync.transfer.targets import Copier
+from glance_sync.transfer.targets import Copier, RecordLike
 
 __all__ = ['finished_copy', 'locked', 'shared_coordinator']
 
@@ -57,7 +56,7 @@ def locked(copier: Copier, coordinator: coordination.Coordinator,
     """
 
     def copy(master_region: base.Region, master_image: base.Image,
-             region: base.Region, record: ImageRecord) -> base.Image:
+             region: base.Region, record: RecordLike) -> base.Image:
         with _pair_lock(coordinator, master_image, region.name):
             done = finished_copy(region, master_image)
             if done is not None:

@@ -62,7 +62,7 @@ __all__ = ['GatheringCopier', 'Prepare', 'strategy_copier', 'target_of']
 
 
 #: ``prepare(region, master_image, record) -> Target``.
-Prepare = Callable[[base.Region, base.Image, Any], Target]
+Prepare = Callable[[base.Region, base.Image, RecordLike], Target]
 
 
 def target_of(region: base.Region, master_image: base.Image,

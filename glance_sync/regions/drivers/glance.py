@@ -137,7 +137,7 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer):
                 # sync back: GlanceSync gave up on it, so do we.
                 raise base.RegionUnavailable(
                     self.name, reason='listing images took longer than '
-                    '%g s (list_images_timeout)' % self._list_timeout)
+                    '%g s (list_images_timeout)' % (self._list_timeout or 0))
             yield item
 
     def list_images(self, include_public: bool = False) -> list[base.Image]:
