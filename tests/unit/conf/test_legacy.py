@@ -8,7 +8,8 @@ from oslotest import base
 
 from glance_sync.conf import errors, legacy
 from glance_sync.regions import auth
-from tests.unit.conf import checks, fiware
+from tests import fiware_data
+from tests.unit.conf import checks
 
 
 def b64(text):
@@ -374,7 +375,7 @@ class ConformanceConfigsTest(base.BaseTestCase):
     """Every configuration shipped with the FIWARE scenarios loads."""
 
     def test_every_config_loads(self):
-        paths = fiware.config_paths(self)
+        paths = fiware_data.config_paths(self)
         for path in paths:
             config = legacy.load(path, (), {})
             self.assertEqual('Valladolid', config.settings.master_region)
@@ -385,7 +386,7 @@ class ConformanceConfigsTest(base.BaseTestCase):
                 self.assertFalse(config.settings.targets[target].record_source)
 
     def test_obsolete_config(self):
-        path = os.path.join(fiware.root(self), 'obsolete', 'config')
+        path = os.path.join(fiware_data.root(self), 'obsolete', 'config')
         targets = legacy.load(path, (), {}).settings.targets
         self.assertEqual({'prop1', 'prop3'},
                          targets['other'].obsolete_syncprops)

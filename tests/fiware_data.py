@@ -9,8 +9,7 @@ its absence is a failure.
 import glob
 import os
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_ROOT = os.path.join(os.path.dirname(TOP), 'shared', 'conformance',
                             'fiware')
 
