@@ -23,12 +23,10 @@ from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import format_status
 from glance_sync.sync.copier import offline_copier
+from tests import fiware_data
 
-#: The data folder; ``GLANCE_SYNC_FIWARE_DIR`` overrides the default, the
-#: shared folder next to the repository.
-DATA_DIR = os.environ.get('GLANCE_SYNC_FIWARE_DIR') or os.path.normpath(
-    os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared',
-                 'conformance', 'fiware'))
+#: The data folder (:mod:`tests.fiware_data`).
+DATA_DIR = fiware_data.DATA_DIR
 
 
 def load_config(path: str) -> legacy.LegacyConfig:

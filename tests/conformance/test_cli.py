@@ -29,9 +29,7 @@ from tests import fiware_data
 
 
 def _scenarios():
-    path = os.path.join(
-        os.environ.get('GLANCE_SYNC_FIWARE_DIR', fiware_data.DEFAULT_ROOT),
-        'scenarios.json')
+    path = os.path.join(fiware_data.DATA_DIR, 'scenarios.json')
     if not os.path.exists(path):
         return {}
     with open(path) as stream:
