@@ -20,11 +20,11 @@ import dataclasses
 import threading
 from typing import Any
 
+from glance_sync.images import MASTER_TARGET
 from glance_sync.rules import destinations
+from glance_sync.rules.options import SyncSettings
 from glance_sync.sync.cloud import Cloud
 from glance_sync.sync.copier import make_copier
-from glance_sync.images import MASTER_TARGET
-from glance_sync.rules.options import SyncSettings
 
 __all__ = ['DaemonOptions', 'SyncContext', 'Topology']
 

@@ -33,11 +33,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from glance_sync import coordination, engine
 from glance_sync.daemon import cleanup
-from glance_sync.rules import destinations
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.db import data_models as dm
 from glance_sync.images import Image
 from glance_sync.regions.base import ImageNotFound, Region
+from glance_sync.rules import destinations
 from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region

@@ -13,8 +13,8 @@ import logging
 import os
 from collections.abc import Sequence
 
-from glance_sync.sync.cloud import Cloud
 from glance_sync.regions import base, csvfile
+from glance_sync.sync.cloud import Cloud
 
 __all__ = ['backup_regions', 'default_folder']
 

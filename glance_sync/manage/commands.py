@@ -23,10 +23,10 @@ from glance_sync.conf.loaded import SyncConfig
 from glance_sync.coordination import CoordinationError
 from glance_sync.manage import backup, db, output, regionargs
 from glance_sync.manage import tasks
-from glance_sync.sync import progress, syncing
-from glance_sync.sync.cloud import Cloud, OfflineCloud, OnlineCloud
 from glance_sync.regions import base
 from glance_sync.rules.actions import Action, FixAmi, Rename, Replace, Upload
+from glance_sync.sync import progress, syncing
+from glance_sync.sync.cloud import Cloud, OfflineCloud, OnlineCloud
 
 __all__ = ['COMMANDS', 'make_cloud', 'region_names', 'run',
            'write_sync_results']

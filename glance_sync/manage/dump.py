@@ -20,10 +20,10 @@ from glance_sync import digests
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.manage import commands, output
-from glance_sync.sync.cloud import Cloud
 from glance_sync.regions import base
 from glance_sync.replicator import dump, dumpselect
 from glance_sync.rules.selection import MasterIndex
+from glance_sync.sync.cloud import Cloud
 
 __all__ = ['COLUMNS', 'add_parser', 'byte_count', 'dump_command']
 

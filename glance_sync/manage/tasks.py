@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.db import data_models as dm
 from glance_sync.db.exceptions import TaskNotFound, TaskStateConflict
+from glance_sync.images import qualified_name, split_name
 from glance_sync.manage import output
 from glance_sync.manage.db import database_conf, opening
-from glance_sync.images import qualified_name, split_name
 
 if TYPE_CHECKING:
     from glance_sync.db.repositories import Journal

@@ -20,8 +20,8 @@ import dataclasses
 import functools
 from typing import Any
 
-from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
+from glance_sync.sync.progress import Progress
 from glance_sync.transfer import gathering
 from glance_sync.transfer.loader import StrategySelector
 from glance_sync.transfer.targets import Copier, RecordLike, Target

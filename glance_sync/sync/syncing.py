@@ -30,13 +30,13 @@ from glance_sync.sync import locking
 from glance_sync.sync.cloud import Cloud, OfflineCloud
 from glance_sync.sync.copier import (make_copier, offline_copier,
                                      reporting)
-from glance_sync.sync.progress import Progress
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus
+from glance_sync.sync.progress import Progress
 from glance_sync.transfer.gathering import GatheringCopier
 from glance_sync.transfer.targets import Copier
 

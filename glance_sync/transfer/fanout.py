@@ -37,8 +37,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Union
 
-from glance_sync.regions import base
 from glance_sync import digests as verify
+from glance_sync.regions import base
 
 __all__ = ['Aborted', 'FanOut', 'Feed', 'Stalled', 'rechunked']
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from glance_sync import digests
 from glance_sync.regions import base
-from glance_sync.transfer import records, fanout
 from glance_sync.transfer import capabilities
+from glance_sync.transfer import records, fanout
 from glance_sync.transfer.base import TransferOptions, TransferStats
 from glance_sync.transfer.targets import Results, Target
 

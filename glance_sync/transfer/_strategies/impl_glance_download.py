@@ -26,8 +26,8 @@ from oslo_config import cfg
 
 from glance_sync import digests
 from glance_sync.regions import base
-from glance_sync.transfer import records, streaming
 from glance_sync.transfer import capabilities
+from glance_sync.transfer import records, streaming
 from glance_sync.transfer.base import TransferStats, TransferStrategy
 from glance_sync.transfer.targets import Results, Target
 

@@ -4,8 +4,8 @@ import fixtures
 from oslotest import base
 
 from glance_sync.api import errors, regions
-from glance_sync.sync import cloud
 from glance_sync.regions import base as regions_base
+from glance_sync.sync import cloud
 
 
 class FakeClock:

@@ -12,11 +12,11 @@ import os
 
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.daemon import context
-from glance_sync.rules import destinations
-from glance_sync.sync.cloud import Cloud
 from glance_sync.images import qualified_name, split_name
 from glance_sync.regions.drivers.memory import MemoryRegion
+from glance_sync.rules import destinations
 from glance_sync.rules.options import SyncSettings, TargetRules
+from glance_sync.sync.cloud import Cloud
 
 TENANTS = {'master': 'tm', 'other': 'to'}
 REGIONS = ('Master', 'R2', 'R3', 'other:O1')

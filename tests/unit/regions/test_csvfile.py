@@ -4,8 +4,8 @@ import os
 import fixtures
 from oslotest import base
 
-from glance_sync.regions import csvfile
 from glance_sync.images import Image
+from glance_sync.regions import csvfile
 from tests import fiware_data
 
 DATA_DIR = fiware_data.DATA_DIR

@@ -1,7 +1,7 @@
 from oslotest import base
 
-from glance_sync.rules import destinations
 from glance_sync.images import Image
+from glance_sync.rules import destinations
 from glance_sync.rules.selection import MasterIndex
 from tests.unit.daemon import fakes
 

@@ -5,9 +5,9 @@ import threading
 import fixtures
 from oslotest import base
 
+from glance_sync.images import Image
 from glance_sync.regions import base as regions_base
 from glance_sync.regions import csvfile
-from glance_sync.images import Image
 from glance_sync.regions.drivers.memory import MemoryRegion
 from tests import fiware_data
 
