@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
+from glance_sync import retry
 from glance_sync.images import Image
 from glance_sync.regions.base import IdInUse, Region, RegionUnavailable
 from glance_sync.rules import ami
@@ -249,12 +250,8 @@ class _Applier:
                            image=image)
 
     def _retrying(self, call: Callable[[], _T]) -> _T:
-        delay = self.backoff
-        for _ in range(self.retries):
-            try:
-                return call()
-            except RegionUnavailable as exc:
-                LOG.warning('%s; retrying in %.1f s', exc, delay)
-                self.sleep(delay)
-                delay *= 2
-        return call()
+        return retry.with_backoff(
+            call, retries=self.retries, first_wait=self.backoff,
+            retry_on=RegionUnavailable, sleep=self.sleep,
+            on_retry=lambda exc, wait: LOG.warning('%s; retrying in %.1f s',
+                                                   exc, wait))

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from glance_sync import digests
+from glance_sync import digests, retry
 from glance_sync.regions import base
 from glance_sync.transfer.targets import Target
 
@@ -108,20 +108,13 @@ def _delete(region: base.Region, copy_id: str, attempts: int,
 
     :returns: the last error, ``None`` once deleted.
     """
-    delay = 1.0
-    error: Exception | None = None
-    for attempt in range(max(attempts, 1)):
-        if attempt:
-            sleep(delay)
-            delay *= 2
-        try:
-            region.delete(copy_id)
-            return None
-        except base.RegionUnavailable as exc:
-            error = exc
-        except Exception as exc:
-            return exc
-    return error
+    try:
+        retry.with_backoff(lambda: region.delete(copy_id),
+                           retries=max(attempts, 1) - 1, first_wait=1.0,
+                           retry_on=base.RegionUnavailable, sleep=sleep)
+    except Exception as exc:
+        return exc
+    return None
 
 
 def _status(region: base.Region, copy_id: str) -> str | None:
