@@ -37,13 +37,17 @@ def regions():
     return master, source, MemoryRegion('other:O1', tenant_id='t2')
 
 
-class CopierTest(base.BaseTestCase):
+class RegionsTestCase(base.BaseTestCase):
+    """A master with one image, an empty region, the engine's record."""
 
     def setUp(self):
         super().setUp()
         self.master, self.source, self.region = regions()
         self.record = ImageRecord(name='img', visibility='public',
                                   properties={'p': 1})
+
+
+class CopierTest(RegionsTestCase):
 
     def test_copy_counts_bytes(self):
         recorder = Recorder()
@@ -108,13 +112,7 @@ class KeepIdTest(base.BaseTestCase):
         self.assertRaises(regions_base.IdInUse, self.copy)
 
 
-class OfflineCopierTest(base.BaseTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.master, self.source, self.region = regions()
-        self.record = ImageRecord(name='img', visibility='public',
-                                  properties={'p': 1})
+class OfflineCopierTest(RegionsTestCase):
 
     def test_copies_the_fingerprints_without_data(self):
         new = copier.offline_copier()(self.master, self.source, self.region,
