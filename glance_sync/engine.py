@@ -8,9 +8,10 @@ it after), and the kernel/ramdisk fix-ups. Kernel and ramdisk ids are
 resolved when each action runs, so an AMI image uploaded right after its
 kernel points to the kernel's new id.
 
-Bytes move through a *copier* (``copier(master_region, master_image,
-target_region, record) -> Image``): the verified streaming copies of
-:mod:`glance_sync.transfer`, or :func:`offline_copier` for in-memory
+Bytes move through a *copier* (:data:`~glance_sync.transfer.targets.
+Copier`: ``copier(master_region, master_image, target_region, record) ->
+Image``): the configured transfer strategies
+(:mod:`glance_sync.sync.copier`), or the ``fake`` strategy for in-memory
 regions, which copies size and hashes without data as GlanceSync's mock
 did.
 
@@ -33,7 +34,7 @@ Usage::
 
     master = MasterIndex.build(master_region.list_images(True), tenant)
     plan, report = sync_region(master, master_region, region, rules,
-                               copier=offline_copier)
+                               copier=copier)
 """
 
 from __future__ import annotations
@@ -44,26 +45,21 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
-from glance_sync.regions.base import (IdInUse, Image, Region,
-                                      RegionUnavailable)
+from glance_sync import retry
+from glance_sync.images import Image
+from glance_sync.regions.base import IdInUse, Region, RegionUnavailable
 from glance_sync.rules import ami
-from glance_sync.rules.actions import (Action, ImageRecord, Rename, Replace,
+from glance_sync.rules.actions import (Action, Rename, Replace,
                                        UpdateMetadata, Upload)
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import RegionPlan, plan_region
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus, Status
+from glance_sync.transfer.targets import Copier
 
-__all__ = ['ApplyError', 'ApplyReport', 'Copier', 'apply_plan',
-           'offline_copier', 'sync_region']
+__all__ = ['ApplyError', 'ApplyReport', 'apply_plan', 'sync_region']
 
 LOG = logging.getLogger(__name__)
-
-#: ``copier(master_region, master_image, target_region, record) -> Image``:
-#: create ``record`` in the target region with the master image's data and
-#: return the new image (active). Raises ``CopyFailed`` when the copy does
-#: not arrive intact.
-Copier = Callable[[Region, Image, Region, ImageRecord], Image]
 
 _T = TypeVar('_T')
 
@@ -254,35 +250,8 @@ class _Applier:
                            image=image)
 
     def _retrying(self, call: Callable[[], _T]) -> _T:
-        delay = self.backoff
-        for _ in range(self.retries):
-            try:
-                return call()
-            except RegionUnavailable as exc:
-                LOG.warning('%s; retrying in %.1f s', exc, delay)
-                self.sleep(delay)
-                delay *= 2
-        return call()
-
-
-def offline_copier(master_region: Region, master_image: Image,
-                   target_region: Region, record: ImageRecord) -> Image:
-    """A copy without data, for in-memory regions (GlanceSync's mock).
-
-    The new image gets the master's size, checksum, hashes and status.
-
-    :raises TypeError: ``target_region`` is not an in-memory region.
-    """
-    from glance_sync.regions.drivers.memory import MemoryRegion
-    if not isinstance(target_region, MemoryRegion):
-        raise TypeError('the offline copier only writes to in-memory '
-                        'regions, not to %s' % target_region.name)
-    new = target_region.create_image(
-        record.name, visibility=record.visibility,
-        properties=record.properties, disk_format=record.disk_format,
-        container_format=record.container_format, min_disk=record.min_disk,
-        min_ram=record.min_ram, image_id=record.image_id)
-    return target_region.set_data_info(
-        new.id, size=master_image.size, checksum=master_image.checksum,
-        os_hash_algo=master_image.os_hash_algo,
-        os_hash_value=master_image.os_hash_value, status=master_image.status)
+        return retry.with_backoff(
+            call, retries=self.retries, first_wait=self.backoff,
+            retry_on=RegionUnavailable, sleep=self.sleep,
+            on_retry=lambda exc, wait: LOG.warning('%s; retrying in %.1f s',
+                                                   exc, wait))

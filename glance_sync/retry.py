@@ -1,4 +1,12 @@
-"""Exponential backoff with full jitter, for retrying sync tasks.
+"""Exponential backoff: the one way glance-sync retries.
+
+Two uses share the same doubling ceiling (:func:`ceiling`):
+
+- a failed sync task runs again later (:class:`RetryPolicy`), after a wait
+  with full jitter;
+- a call to a region that is briefly unavailable is made again at once,
+  in the same thread (:func:`with_backoff`: the engine's metadata calls,
+  the removal of a failed copy), after waits that simply double.
 
 Retry ``n`` (1 for the first retry) waits a uniformly random time between
 0 and ``min(maximum, base * 2 ** (n - 1))`` seconds: the "full jitter" of
@@ -6,7 +14,7 @@ the AWS Architecture Blog's *Exponential Backoff And Jitter*. Jitter spreads
 the retries of many tasks that failed together (a region that went down)
 instead of sending them back all at once.
 
-Everything here is pure: the random source is a parameter, nothing sleeps.
+Everything here is pure: the random source and the sleep are parameters.
 """
 
 from __future__ import annotations
@@ -14,15 +22,16 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ['RetryPolicy', 'ceiling', 'full_jitter']
+__all__ = ['RetryPolicy', 'ceiling', 'full_jitter', 'with_backoff']
 
 #: Past this many doublings the ceiling is ``maximum`` anyway; stopping
 #: there keeps the arithmetic finite for any attempt number.
 _MAX_DOUBLINGS = 62
 
 Random = Callable[[], float]
+_T = TypeVar('_T')
 
 
 def ceiling(attempt: int, base: float, maximum: float) -> float:
@@ -84,3 +93,34 @@ class RetryPolicy:
     def delay(self, runs: int, rand: Random = random.random) -> float:
         """Seconds to wait after the ``runs``-th run failed."""
         return full_jitter(runs, self.base, self.maximum, rand)
+
+
+def with_backoff(call: Callable[[], _T], *, retries: int, first_wait: float,
+                 retry_on: type[Exception] | tuple[type[Exception], ...],
+                 sleep: Callable[[float], None],
+                 on_retry: Callable[[Exception, float], None] | None = None
+                 ) -> _T:
+    """Call ``call`` until it returns, retrying the failures ``retry_on``.
+
+    Retry ``n`` comes after ``ceiling(n, first_wait, inf)`` seconds: no
+    jitter, the caller is one thread waiting for one region.
+
+    :param retries: how many times to call again; the failure of the last
+        call propagates.
+    :param first_wait: seconds before the first retry, doubled each time.
+    :param sleep: how to wait (tests pass a fake).
+    :param on_retry: told each failure and the wait before its retry.
+    :returns: what ``call`` returned.
+    :raises Exception: the last failure, or any failure not in
+        ``retry_on`` at once.
+    """
+    for attempt in range(1, max(retries, 0) + 1):
+        try:
+            return call()
+        except retry_on as exc:
+            wait = ceiling(attempt, first_wait, float('inf'))
+            if on_retry is not None:
+                on_retry(exc, wait)
+            sleep(wait)
+    return call()
+

@@ -38,7 +38,7 @@ from glance_sync.conf import daemon as daemon_conf
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db.repositories import Journal
-from glance_sync.manage.cloud import Cloud, OnlineCloud
+from glance_sync.sync.cloud import Cloud, OnlineCloud
 
 __all__ = ['AuthProtocol', 'NoAuthMiddleware', 'build_app', 'routes']
 

@@ -1,7 +1,7 @@
 """The regions the API knows, and their synchronisation status.
 
 Regions come from each target's Keystone catalog, as for
-``glance-sync-manage`` (a :class:`~glance_sync.manage.cloud.OnlineCloud`
+``glance-sync-manage`` (a :class:`~glance_sync.sync.cloud.OnlineCloud`
 built from the same configuration), and are cached for
 ``[api] region_cache_seconds``. A region is named as on the command line:
 ``RegionTwo`` (master target) or ``other:RegionFour``.
@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterator
 
 from glance_sync.api import errors
 from glance_sync.conf.errors import ConfigError
-from glance_sync.daemon import selection
+from glance_sync.rules import destinations
 from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db import data_models as dm
-from glance_sync.manage import syncing
-from glance_sync.manage.cloud import Cloud, UnknownRegion
+from glance_sync.sync import syncing
+from glance_sync.sync.cloud import Cloud, UnknownRegion
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import UpdateMetadata
@@ -133,12 +133,12 @@ class RegionDirectory:
                 selected, region.list_images(include_public=True), rules,
                 name, tenant_id=self.cloud.tenant_id(target)))
 
-    def _selector(self) -> selection.RegionSelector:
+    def _selector(self) -> destinations.RegionSelector:
         """The daemon's region decisions, over the cached catalogs (the
         master index already left other projects' images out)."""
         settings = self.cloud.config.settings
-        return selection.RegionSelector(
-            settings, selection.candidate_regions(settings, {
+        return destinations.RegionSelector(
+            settings, destinations.candidate_regions(settings, {
                 target: sorted(self._regions_of(target))
                 for target in settings.targets}),
             strategy=self.options.strategy,

@@ -23,7 +23,7 @@ Usage::
 
     config = legacy.load('/etc/glancesync.conf', ['master.forcesyncs=abc'])
     config.settings.targets['master'].metadata_set
-    config.session('other')          # a keystoneauth1 session
+    config.auth_plugin('other')      # a keystoneauth1 auth plugin
 """
 
 from __future__ import annotations
@@ -40,13 +40,11 @@ import re
 from collections.abc import Iterable, Mapping
 
 from keystoneauth1 import plugin as ks_plugin
-from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import generic
 
 from glance_sync.conf import checks
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
-from glance_sync.regions import auth
 from glance_sync.rules.options import MATCH_BY_NAME, SyncSettings, TargetRules
 
 __all__ = ['LegacyConfig', 'TargetCredentials', 'load']
@@ -154,10 +152,6 @@ class LegacyConfig(SyncConfig):
 
     def _make_auth(self, target: str) -> ks_plugin.BaseAuthPlugin:
         return self.credentials[target].auth_plugin()
-
-    def _make_session(self, target: str) -> ks_session.Session:
-        # The region layer's default connect and read timeouts.
-        return auth.make_session(self._make_auth(target))
 
 
 def load(path: str | None, overrides: Iterable[str] = (),

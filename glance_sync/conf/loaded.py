@@ -4,21 +4,16 @@ Both loaders (:mod:`glance_sync.conf.legacy` for a FIWARE
 ``glancesync.conf`` and :mod:`glance_sync.conf.native` for an oslo.config
 ``glance-sync.conf``) return a :class:`SyncConfig`. The rest of glance-sync
 only uses this interface: the rules' :class:`~glance_sync.rules.options.
-SyncSettings`, a keystoneauth session per target, and a few facts about the
-synchronising account.
-
-Thread safety: :meth:`SyncConfig.session` may be called from several
-threads; each target gets exactly one session, created on first use and
-shared afterwards (keystoneauth sessions are thread-safe).
+SyncSettings`, a keystoneauth auth plugin per target, and a few facts
+about the synchronising account. Sessions are built where the regions are
+(:func:`glance_sync.regions.auth.target_session`).
 """
 
 from __future__ import annotations
 
 import abc
-import threading
 
 from keystoneauth1 import plugin as ks_plugin
-from keystoneauth1 import session as ks_session
 
 from glance_sync.conf.errors import ConfigError
 from glance_sync.rules.options import SyncSettings
@@ -37,30 +32,12 @@ class SyncConfig(metaclass=abc.ABCMeta):
         self.settings = settings
         #: How many regions may be synchronised at the same time.
         self.max_workers = max_workers
-        self._sessions: dict[str, ks_session.Session] = {}
-        self._lock = threading.Lock()
 
     @property
     def targets(self) -> tuple[str, ...]:
         """The target names, ``master`` first."""
         names = sorted(self.settings.targets, key=lambda n: (n != 'master', n))
         return tuple(names)
-
-    def session(self, target: str) -> ks_session.Session:
-        """The keystoneauth session of a target, created on first use.
-
-        Creating a session does no network I/O; authentication happens on
-        the first request made with it.
-
-        :param target: a target name (``master``, ``other``, ...).
-        :returns: the target's session, shared by every caller.
-        :raises ConfigError: the target is unknown.
-        """
-        self._check_target(target)
-        with self._lock:
-            if target not in self._sessions:
-                self._sessions[target] = self._make_session(target)
-            return self._sessions[target]
 
     def auth_plugin(self, target: str) -> ks_plugin.BaseAuthPlugin:
         """The keystoneauth plugin of a target (no network I/O).
@@ -82,10 +59,6 @@ class SyncConfig(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def _make_auth(self, target: str) -> ks_plugin.BaseAuthPlugin:
         """Build the target's auth plugin; the target is known."""
-
-    def _make_session(self, target: str) -> ks_session.Session:
-        """Build the target's session; subclasses add TLS or timeouts."""
-        return ks_session.Session(auth=self._make_auth(target))
 
     def _check_target(self, target: str) -> None:
         if target not in self.settings.targets:

@@ -24,7 +24,7 @@ Usage::
 
     config = native.load_files(['/etc/glance-sync/glance-sync.conf'])
     config.settings            # SyncSettings, as from a legacy file
-    config.session('other')    # keystoneauth1 session for that target
+    config.auth_plugin('other')   # keystoneauth1 plugin of that target
 
 or, from an already parsed ``ConfigOpts``, ``native.load(conf)``.
 """
@@ -38,7 +38,6 @@ from typing import Any
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin as ks_plugin
-from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 
 from glance_sync.conf import checks, rules, sync, targets, transfer
@@ -57,7 +56,7 @@ _SET_FIELDS = tuple(n for n in rules.RULE_OPTION_NAMES
 
 
 class NativeConfig(SyncConfig):
-    """A loaded ``glance-sync.conf``; sessions come from keystoneauth."""
+    """A loaded ``glance-sync.conf``; auth plugins come from keystoneauth."""
 
     def __init__(self, conf: cfg.ConfigOpts, settings: SyncSettings,
                  auth: dict[str, ks_plugin.BaseAuthPlugin],
@@ -78,10 +77,6 @@ class NativeConfig(SyncConfig):
 
     def _make_auth(self, target: str) -> ks_plugin.BaseAuthPlugin:
         return self._auth[target]
-
-    def _make_session(self, target: str) -> ks_session.Session:
-        return ks_loading.load_session_from_conf_options(
-            self.conf, targets.group_name(target), auth=self._auth[target])
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
@@ -426,7 +421,8 @@ def _check_not_empty(conf: cfg.ConfigOpts, group: str) -> None:
     """
     auth_type = conf[group].auth_type
     try:
-        loader = ks_loading.get_plugin_loader(auth_type) if auth_type else None
+        loader: Any = (ks_loading.get_plugin_loader(auth_type)
+                       if auth_type else None)
     except ks_exceptions.NoMatchingPlugin:
         return  # reported with the file's location when loading
     for opt in loader.get_options() if loader else ():

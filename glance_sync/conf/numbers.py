@@ -20,11 +20,13 @@ class FiniteFloat(types.Float):
     """oslo.config's ``Float`` type, refusing ``inf`` and ``nan``."""
 
     def __call__(self, value: Any) -> float:
-        number = super().__call__(value)
+        parsed = super().__call__(value)
+        # Float's parser returns None for None only; an option's value is
+        # never None here.
+        number = float(parsed if parsed is not None else 'nan')
         if not math.isfinite(number):
             raise ValueError('must be a finite number, not %s' % number)
-        result: float = number
-        return result
+        return number
 
 
 class FiniteFloatOpt(cfg.FloatOpt):

@@ -45,5 +45,5 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
     groups.register(conf, GROUP, OPTS)
 
 
-def list_opts() -> list:
+def list_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
     return [(GROUP, OPTS)]

@@ -22,7 +22,7 @@ How a change travels::
             ▼  done | retry later (backoff, or snapshot still written)
                | failed (task_retry_times, permanent error, timeout)
 
-Which regions an image goes to (:mod:`~glance_sync.daemon.selection`):
+Which regions an image goes to (:mod:`~glance_sync.rules.destinations`):
 the ``glance_sync_regions`` image property names them when present
 (``"RegionTwo,other:RegionFour"``, ``"other:"`` for a whole target, empty
 for none); otherwise ``sync_strategy``: ``rules`` (each target's GlanceSync

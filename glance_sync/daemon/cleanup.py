@@ -19,7 +19,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from glance_sync.regions.base import Image, Region
+from glance_sync.images import Image
+
+from glance_sync.regions.base import Region
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.selection import owned_by
 

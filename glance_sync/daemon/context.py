@@ -1,7 +1,7 @@
 """What every part of the daemon reads: configuration, cloud, regions.
 
 A :class:`SyncContext` bundles one loaded configuration with its cloud
-(:class:`~glance_sync.manage.cloud.Cloud`: a region object per name, one
+(:class:`~glance_sync.sync.cloud.Cloud`: a region object per name, one
 session per target), the copier of its transfer strategies (shared by
 every task, so that tasks copying one image to several regions at the
 same time read it once) and the daemon's options. It is replaced as a whole
@@ -9,7 +9,7 @@ when SIGHUP reloads the configuration: a task that started with the old
 one finishes with it.
 
 The :class:`Topology` (each target's regions and tenant, and the
-:class:`~glance_sync.daemon.selection.RegionSelector` built from them)
+:class:`~glance_sync.rules.destinations.RegionSelector` built from them)
 needs Keystone; it is discovered on first use, kept, and discovered again
 by each reconcile pass (:meth:`SyncContext.refresh`). Thread-safe.
 """
@@ -20,11 +20,11 @@ import dataclasses
 import threading
 from typing import Any
 
-from glance_sync.daemon import selection
-from glance_sync.manage.cloud import Cloud
-from glance_sync.manage.copier import make_copier
-from glance_sync.regions.base import MASTER_TARGET
+from glance_sync.images import MASTER_TARGET
+from glance_sync.rules import destinations
 from glance_sync.rules.options import SyncSettings
+from glance_sync.sync.cloud import Cloud
+from glance_sync.sync.copier import make_copier
 
 __all__ = ['DaemonOptions', 'SyncContext', 'Topology']
 
@@ -33,8 +33,8 @@ __all__ = ['DaemonOptions', 'SyncContext', 'Topology']
 class DaemonOptions:
     """The ``[daemon]`` options tasks and events depend on."""
 
-    strategy: selection.Strategy = selection.Strategy.RULES
-    regions_property: str = selection.DEFAULT_PROPERTY
+    strategy: destinations.Strategy = destinations.Strategy.RULES
+    regions_property: str = destinations.DEFAULT_PROPERTY
     snapshot_timeout: float = 300.0
     snapshot_sleep_interval: float = 10.0
     delete_policy: str = 'keep'
@@ -43,7 +43,7 @@ class DaemonOptions:
     def from_conf(cls, conf: Any) -> DaemonOptions:
         """:param conf: options with :mod:`glance_sync.conf.daemon`'s."""
         group = conf.daemon
-        return cls(selection.Strategy(group.sync_strategy),
+        return cls(destinations.Strategy(group.sync_strategy),
                    group.regions_property, group.snapshot_timeout,
                    group.snapshot_sleep_interval, group.delete_policy)
 
@@ -54,7 +54,7 @@ class Topology:
 
     #: Target → the project owning its images.
     tenants: dict[str, str]
-    selector: selection.RegionSelector
+    selector: destinations.RegionSelector
 
     def tenant_of(self, region: str) -> str:
         """The tenant of a qualified region's target."""
@@ -101,9 +101,9 @@ class SyncContext:
                       for target in self.cloud.config.targets}
         tenants = {target: self.cloud.tenant_id(target)
                    for target in self.cloud.config.targets}
-        found = Topology(tenants, selection.RegionSelector(
-            self.settings, selection.candidate_regions(self.settings,
-                                                       discovered),
+        found = Topology(tenants, destinations.RegionSelector(
+            self.settings, destinations.candidate_regions(self.settings,
+                                                          discovered),
             master_tenant=tenants[MASTER_TARGET],
             strategy=self.options.strategy,
             property_name=self.options.regions_property))

@@ -10,7 +10,7 @@ Two endpoints, one method per priority they listen to (``info``):
   ``image.delete``, as hints for clouds without the plugin.
 
 Both hand the event to one :class:`EventRecorder`, which picks the regions
-(:class:`~glance_sync.daemon.selection.RegionSelector`) and records the
+(:class:`~glance_sync.rules.destinations.RegionSelector`) and records the
 event and one task per (image, region) in a single journal transaction
 keyed by the message id, so a redelivered message changes nothing. The
 endpoint answers ``HANDLED`` only once that transaction has committed; when
@@ -35,7 +35,8 @@ from glance_sync.daemon.context import SyncContext
 from glance_sync.db import data_models as dm
 from glance_sync.db.repositories import Journal
 from glance_sync.glance_plugin import events
-from glance_sync.regions.base import Image, RegionError
+from glance_sync.images import Image
+from glance_sync.regions.base import RegionError
 
 __all__ = ['Change', 'EventRecorder', 'GlanceNotificationEndpoint',
            'SyncEventEndpoint', 'glance_change', 'image_from_payload',

@@ -27,7 +27,8 @@ from glance_sync.daemon import cleanup, runner
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.db import data_models as dm
 from glance_sync.db.repositories import Journal
-from glance_sync.regions.base import Image, RegionError
+from glance_sync.images import Image
+from glance_sync.regions.base import RegionError
 from glance_sync.rules.actions import Action, Upload
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.plan import plan_region

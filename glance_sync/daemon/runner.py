@@ -32,10 +32,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from glance_sync import coordination, engine
-from glance_sync.daemon import cleanup, selection
+from glance_sync.daemon import cleanup
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.db import data_models as dm
-from glance_sync.regions.base import Image, ImageNotFound, Region
+from glance_sync.images import Image
+from glance_sync.regions.base import ImageNotFound, Region
+from glance_sync.rules import destinations
 from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region
@@ -288,7 +290,7 @@ class TaskRunner:
                            '(another project\'s, or its name is duplicated)'
                            % image.id)
         sub_index, rules = topology.selector.region_index(
-            selection.restrict(index, names), task.region)
+            destinations.restrict(index, names), task.region)
         plan = plan_region(sub_index, images, rules, region.name,
                            tenant_id=topology.tenant_of(region.name))
         if plan.synchronised:

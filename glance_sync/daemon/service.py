@@ -42,7 +42,7 @@ from glance_sync.daemon import (
 )
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal
-from glance_sync.manage.cloud import OnlineCloud
+from glance_sync.sync.cloud import OnlineCloud
 from glance_sync.retry import RetryPolicy
 
 __all__ = ['Daemon', 'run']
@@ -208,7 +208,7 @@ def run(conf: cfg.ConfigOpts) -> int:
         daemon = Daemon(conf)
         daemon.start()
     except (ConfigError, coordination.CoordinationError) as exc:
-        error = str(exc)
+        error: str | None = str(exc)
     else:
         error = None
     if error is not None:

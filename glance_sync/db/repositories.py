@@ -551,7 +551,7 @@ class Journal:
         counts = dict.fromkeys(dm.TaskState, 0)
         with self._db.reader() as session:
             for state, count in session.execute(query):
-                counts[dm.TaskState(state)] = int(count)
+                counts[dm.TaskState(state)] = int(cast(int, count))
         return counts
 
     @staticmethod

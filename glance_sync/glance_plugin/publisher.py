@@ -94,7 +94,8 @@ class Publisher:
         self._retry_interval = retry_interval
         self._max_retry_interval = max_retry_interval
         self._sleep = sleep
-        self._events: collections.deque = collections.deque()
+        self._events: collections.deque[tuple[str, dict[str, Any]]] = (
+            collections.deque())
         self._ready = threading.Condition()
         self._lock = threading.Lock()
         self._pid: int | None = None

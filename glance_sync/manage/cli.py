@@ -26,14 +26,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from glance_sync.manage import db, tasks
-from glance_sync.manage import compare, dump, load, size
+from glance_sync.manage import backup, compare, convert_config, db, dump
+from glance_sync.manage import load, regions, size, status, sync, tasks
 from glance_sync.manage.output import FORMATS, default_format
 
 __all__ = ['build_parser', 'parse_args']
 
 _AFTER = '_after_command'
 _LISTS = ('config_file', 'config')
+#: The verbs, in the order of the help; each module's ``add_parser`` adds
+#: its verb and the handler that runs it.
+VERBS = (regions, status, sync, backup, convert_config, size, compare, dump,
+         load, db, tasks)
 REGION_HELP = ('Region, master:Region or target:Region; "target:" for all '
                'the regions of a target but its ignore_regions. None: all '
                'the regions of the master target (with --offline: of the '
@@ -84,47 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest='command', metavar='COMMAND',
                                      required=True)
     common = [_global_options(True)]
-    commands.add_parser('regions', parents=common,
-                        help='list the regions of every target.')
-    status = commands.add_parser('status', parents=common,
-                                 help='print each image\'s sync status.')
-    status.add_argument('regions', nargs='*', metavar='REGION',
-                        help=REGION_HELP)
-    sync = commands.add_parser('sync', parents=common,
-                               help='synchronise the regions.')
-    sync.add_argument('--dry-run', action='store_true',
-                      help='print what would be done; change nothing.')
-    sync.add_argument('--parallel', type=_positive, metavar='N',
-                      help='regions synchronised at the same time '
-                           '(default: [sync] parallelism, or max_children).')
-    sync.add_argument('regions', nargs='*', metavar='REGION',
-                      help=REGION_HELP)
-    backup = commands.add_parser('backup', parents=common,
-                                 help='save the image records as CSV files.')
-    backup.add_argument('--output', metavar='DIR',
-                        help='where to write (default: '
-                             'backup_glance_<date and time>).')
-    backup.add_argument('regions', nargs='*', metavar='REGION',
-                        help=REGION_HELP)
-    commands.add_parser('convert-config', parents=common,
-                        help='print the native glance-sync.conf equivalent '
-                             'to the GlanceSync configuration.')
-    for verb in (size, compare, dump, load):
+    for verb in VERBS:
         verb.add_parser(commands, common, REGION_HELP)
-    db.add_parser(commands, common)
-    tasks.add_parser(commands, common)
     return parser
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError('%r is not a positive integer'
-                                         % text)
-    return value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -20,17 +20,18 @@ from glance_sync.conf.loaded import SyncConfig
 from glance_sync.conf.native import NativeConfig
 from glance_sync.manage import output
 
-__all__ = ['COMMANDS', 'add_parser', 'database_conf', 'db_command',
+__all__ = ['add_parser', 'database_conf', 'db_command',
            'opening']
 
 _T = TypeVar('_T')
 
 
-def add_parser(commands: Any, parents: list[argparse.ArgumentParser]
-               ) -> None:
+def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser],
+               region_help: str) -> None:
     """Add ``db sync`` and ``db version`` to the subcommands."""
-    db = commands.add_parser('db', parents=parents,
-                             help='create or upgrade the task journal.')
+    db = subparsers.add_parser('db', parents=parents,
+                               help='create or upgrade the task journal.')
+    db.set_defaults(handler=db_command)
     verbs = db.add_subparsers(dest='db_command', metavar='VERB',
                               required=True)
     verbs.add_parser('sync', parents=parents,
@@ -89,4 +90,3 @@ def db_command(args: argparse.Namespace, config: SyncConfig,
     return 0 if current == head else 1
 
 
-COMMANDS = {'db': db_command}

@@ -16,14 +16,14 @@ import argparse
 import logging
 from typing import Any, TextIO
 
+from glance_sync import digests
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.manage import commands, output
-from glance_sync.manage.cloud import Cloud
 from glance_sync.regions import base
 from glance_sync.replicator import dump, dumpselect
 from glance_sync.rules.selection import MasterIndex
-from glance_sync.transfer import verify
+from glance_sync.sync.cloud import Cloud
 
 __all__ = ['COLUMNS', 'add_parser', 'byte_count', 'dump_command']
 
@@ -55,7 +55,7 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser],
 def add_chunk_size(parser: argparse.ArgumentParser) -> None:
     """The ``--chunk-size`` option of ``dump`` and ``load``."""
     parser.add_argument('--chunk-size', type=byte_count, metavar='BYTES',
-                        default=verify.DEFAULT_CHUNK_SIZE,
+                        default=digests.DEFAULT_CHUNK_SIZE,
                         help='bytes read and written at a time '
                              '(default: %(default)s).')
 

@@ -20,11 +20,12 @@ from typing import Any, TextIO
 
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
-from glance_sync.manage import commands, progress
+from glance_sync.manage import commands
 from glance_sync.manage.dump import add_chunk_size
 from glance_sync.regions import dumpfile
 from glance_sync.regions.drivers.dumpdir import DumpRegion
 from glance_sync.replicator import load
+from glance_sync.sync import progress
 
 __all__ = ['add_parser', 'load_command']
 

@@ -13,7 +13,7 @@ that is not printable as an escape (``\\x1b``, ``\\r``, ``\\n``,
 ``\\u2028``, ...): a name can neither move the cursor, recolour the
 screen nor forge a row. ``csv`` and ``json`` are data for programs and
 keep values exact: JSON escapes control characters itself, CSV writes
-them quoted where needed (:func:`~glance_sync.regions.csvfile.write_row`)
+them quoted where needed (:func:`~glance_sync.csvrows.write_row`)
 and leaves a leading ``=``, ``+``, ``-`` or ``@`` as it is (CSV output is
 not meant for a spreadsheet).
 """
@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
-from glance_sync.regions import csvfile
+from glance_sync import csvrows
 from glance_sync.rules.status import Status
 
 __all__ = ['FORMATS', 'default_format', 'printable', 'use_colour',
@@ -66,7 +66,7 @@ def write_rows(stream: TextIO, fmt: str, columns: Sequence[str],
     if fmt == 'csv':
         keys = csv_columns or columns
         for row in rows:
-            csvfile.write_row(stream, [_text(row.get(k)) for k in keys])
+            csvrows.write_row(stream, [_text(row.get(k)) for k in keys])
     elif fmt == 'table':
         stream.write(_table(columns, rows))
     elif fmt == 'json':

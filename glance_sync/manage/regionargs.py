@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from glance_sync.manage.cloud import Cloud, OfflineCloud
-from glance_sync.regions.base import MASTER_TARGET, qualified_name, split_name
+from glance_sync.images import MASTER_TARGET, qualified_name, split_name
+from glance_sync.sync.cloud import Cloud, OfflineCloud
 
 __all__ = ['default_regions', 'every_region', 'expand']
 

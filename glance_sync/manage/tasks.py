@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.db import data_models as dm
 from glance_sync.db.exceptions import TaskNotFound, TaskStateConflict
+from glance_sync.images import qualified_name, split_name
 from glance_sync.manage import output
 from glance_sync.manage.db import database_conf, opening
-from glance_sync.regions.base import qualified_name, split_name
 
 if TYPE_CHECKING:
     from glance_sync.db.repositories import Journal
 
-__all__ = ['COLUMNS', 'COMMANDS', 'add_parser', 'tasks_command']
+__all__ = ['COLUMNS', 'add_parser', 'tasks_command']
 
 LOG = logging.getLogger(__name__)
 
@@ -38,11 +38,13 @@ COLUMNS = ('id', 'image_id', 'image_name', 'region', 'state', 'attempts',
 _STATES = [state.value for state in dm.TaskState]
 
 
-def add_parser(commands: Any, parents: list[argparse.ArgumentParser]
-               ) -> None:
+def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser],
+               region_help: str) -> None:
     """Add ``tasks``, ``tasks retry ID`` and ``tasks cancel ID``."""
-    tasks = commands.add_parser('tasks', parents=parents,
-                                help='list the sync tasks of the journal.')
+    tasks = subparsers.add_parser('tasks', parents=parents,
+                                  help='list the sync tasks of the '
+                                       'journal.')
+    tasks.set_defaults(handler=tasks_command)
     tasks.add_argument('--state', action='append', choices=_STATES,
                        help='only tasks in this state (repeatable).')
     tasks.add_argument('--region', metavar='REGION',
@@ -106,4 +108,3 @@ def _act(journal: Journal, args: argparse.Namespace) -> dm.Task:
     return task
 
 
-COMMANDS = {'tasks': tasks_command}

@@ -1,8 +1,10 @@
 """keystoneauth1 sessions for targets, with separate connect and read timeouts.
 
-One session per target (one Keystone and its credentials) is built here and
-shared by every region of that target: the token and the catalog are fetched
-once and reused, and the session is safe to use from several threads.
+One session per target (one Keystone and its credentials) is built here
+(:func:`target_session`, from the target's configuration) and shared by
+every region of that target (:class:`glance_sync.sync.cloud.OnlineCloud`
+keeps them): the token and the catalog are fetched once and reused, and
+the session is safe to use from several threads.
 
 keystoneauth's ``Session(timeout=...)`` only takes one number, used both to
 connect and to wait between two reads. A region that is down must be noticed
@@ -16,12 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin
 from keystoneauth1 import session as ksa_session
 from keystoneauth1.identity import generic
 
+from glance_sync.conf import targets as targets_conf
+from glance_sync.conf.loaded import SyncConfig
+from glance_sync.conf.native import NativeConfig
+
 __all__ = ['DEFAULT_CONNECT_TIMEOUT', 'DEFAULT_READ_TIMEOUT', 'make_session',
-           'password_session']
+           'password_session', 'target_session']
 
 #: Seconds to wait for a TCP connection to a Keystone or a Glance.
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -91,3 +98,21 @@ def password_session(auth_url: str, username: str, password: str,
                             user_domain_name=user_domain_name,
                             project_domain_name=project_domain_name)
     return make_session(auth, **kwargs)
+
+
+def target_session(config: SyncConfig, target: str) -> ksa_session.Session:
+    """Build the session of a target of a loaded configuration.
+
+    A native configuration's ``[target:<name>]`` session options (TLS,
+    timeout) apply, loaded by keystoneauth; a legacy FIWARE one has none,
+    so it gets :func:`make_session`'s connect and read timeouts. No network
+    I/O: authentication happens on the first request.
+
+    :raises ConfigError: the target is unknown.
+    """
+    auth = config.auth_plugin(target)
+    if isinstance(config, NativeConfig):
+        return ks_loading.load_session_from_conf_options(
+            config.conf, targets_conf.group_name(target), auth=auth)
+    return make_session(auth)
+

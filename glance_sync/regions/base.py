@@ -2,14 +2,19 @@
 
 A :class:`Region` is one image service in one region of one target (a
 Keystone with its own credentials). It only does what it is told: the rules
-decide, the engine applies, the region executes. Every implementation
-(``drivers/glance.py`` for a real Glance v2, ``drivers/memory.py`` for the
-in-memory facade loaded from backup CSV files) is registered under the
-``glance_sync.regions.drivers`` stevedore namespace.
+decide, the engine applies, the region executes. The implementations live
+in ``drivers/``: ``glance.py`` for a real Glance v2, ``memory.py`` for the
+in-memory facade loaded from backup CSV files (the no-op driver tests use),
+``dumpdir.py`` for a dump folder; the cloud of regions
+(:mod:`glance_sync.sync.cloud`) builds them.
 
-Images cross this boundary as :class:`Image` records, never as client
-objects. Errors cross it as the exceptions below, whose messages name the
-region and the image so an operator can act on them.
+Images cross this boundary as :class:`~glance_sync.images.Image` records,
+never as client objects. Errors cross it as the exceptions below, whose
+messages name the region and the image so an operator can act on them.
+
+Beyond :class:`Region`, a driver may declare optional capabilities that the
+transfer strategies use when present: :class:`SizedUpload`,
+:class:`ImageLocations`, :class:`RemoteImport`, :class:`DatalessCopy`.
 
 Thread safety: one ``Region`` object may be used from several threads at
 once; implementations must make their calls safe for that (a keystoneauth
@@ -19,76 +24,20 @@ session is; the in-memory driver takes a lock).
 from __future__ import annotations
 
 import abc
-import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from glance_sync.images import MASTER_TARGET, Image, qualified_name
+from glance_sync.images import split_name
+
+# The value type and the name helpers are part of the interface drivers
+# implement: they are re-exported for them (defined in glance_sync.images).
 __all__ = [
-    'AuthFailed', 'Conflict', 'CopyFailed', 'IdInUse', 'Image',
-    'ImageNotFound', 'Refused', 'Region', 'RegionError', 'RegionUnavailable',
-    'qualified_name', 'split_name',
+    'AuthFailed', 'Conflict', 'CopyFailed', 'DatalessCopy',
+    'GLANCE_DOWNLOAD', 'IdInUse', 'Image', 'ImageLocations', 'ImageNotFound',
+    'MASTER_TARGET', 'Refused', 'Region', 'RegionError', 'RegionUnavailable',
+    'RemoteImport', 'SizedUpload', 'qualified_name', 'split_name',
 ]
-
-#: The master target's name; its regions are shown without a prefix.
-MASTER_TARGET = 'master'
-
-
-def qualified_name(target: str, region: str) -> str:
-    """Name a region as GlanceSync does: bare for the master target.
-
-    :param target: the target (Keystone) the region belongs to.
-    :param region: the region name in that target's catalog.
-    :returns: ``region`` for the master target, ``target:region`` otherwise.
-    """
-    return region if target == MASTER_TARGET else '%s:%s' % (target, region)
-
-
-def split_name(name: str) -> tuple[str, str]:
-    """Inverse of :func:`qualified_name`; ``master:R`` is accepted too.
-
-    :param name: ``Region``, ``master:Region`` or ``target:Region``.
-    :returns: ``(target, region)``.
-    """
-    target, sep, region = name.partition(':')
-    return (target, region) if sep else (MASTER_TARGET, name)
-
-
-@dataclasses.dataclass
-class Image:
-    """One image as the rules see it.
-
-    ``user_properties`` holds the image's extra properties (everything that
-    is not a core attribute of the Glance v2 image schema). ``region`` is the
-    qualified region name (see :func:`qualified_name`).
-    """
-
-    id: str
-    name: str
-    region: str
-    owner: str | None
-    visibility: str
-    status: str
-    size: int | None
-    checksum: str | None
-    user_properties: dict[str, Any] = dataclasses.field(default_factory=dict)
-    os_hash_algo: str | None = None
-    os_hash_value: str | None = None
-    disk_format: str | None = None
-    container_format: str | None = None
-    min_disk: int = 0
-    min_ram: int = 0
-
-    @property
-    def is_public(self) -> bool:
-        """Glance v1's flag, which legacy conditions still use."""
-        return self.visibility == 'public'
-
-    def copy(self, **changes: Any) -> Image:
-        """A copy with its own properties dict, with ``changes`` applied."""
-        new = dataclasses.replace(self, **changes)
-        if 'user_properties' not in changes:
-            new.user_properties = dict(self.user_properties)
-        return new
 
 
 class RegionError(Exception):
@@ -246,3 +195,93 @@ class Region(metaclass=abc.ABCMeta):
     def rename(self, image_id: str, new_name: str) -> Image:
         """Rename an image; a shortcut for :meth:`update`."""
         return self.update(image_id, name=new_name)
+
+
+# Optional capabilities. A driver declares one by inheriting its class as
+# well as Region; the transfer strategies check with isinstance() and do
+# without it (a chunked upload, no locations, no pulls) when it is absent.
+
+#: The import method of a region pulling from another region's Glance.
+GLANCE_DOWNLOAD = 'glance-download'
+
+
+class SizedUpload(metaclass=abc.ABCMeta):
+    """A region that uploads faster when it knows the size beforehand."""
+
+    @abc.abstractmethod
+    def upload_sized(self, image_id: str, chunks: Iterable[bytes],
+                     size: int) -> Image:
+        """:meth:`Region.upload` of exactly ``size`` bytes.
+
+        Errors raised by ``chunks`` abort the upload and propagate
+        unchanged. Thread-safe like :meth:`Region.upload`.
+
+        :returns: the record after the upload.
+        :raises ImageNotFound: no such image.
+        :raises Conflict: the image is not ``queued``.
+        :raises RegionUnavailable: the service failed during the upload.
+        """
+
+
+class ImageLocations(metaclass=abc.ABCMeta):
+    """A region that tells where an image's data is in its backend."""
+
+    @abc.abstractmethod
+    def locations(self, image_id: str) -> list[tuple[str, str | None]]:
+        """Where the image's data is, as the service shows it.
+
+        :returns: ``(uri, store id)`` pairs (the store id may be ``None``);
+            empty when the service shows none.
+        :raises ImageNotFound: no such image.
+        :raises RegionUnavailable: the service did not answer.
+        """
+
+
+class RemoteImport(metaclass=abc.ABCMeta):
+    """A region that can pull an image's data from another region itself
+    (Glance's ``glance-download`` import)."""
+
+    @abc.abstractmethod
+    def import_methods(self) -> list[str]:
+        """The import methods the service enables.
+
+        :raises RegionUnavailable: the service did not answer.
+        """
+
+    @abc.abstractmethod
+    def start_download(self, image_id: str, source: Region,
+                       source_id: str) -> None:
+        """Ask the service to pull ``source_id``'s data from ``source``
+        into the ``queued`` record ``image_id``; returns once the import
+        has started (see :meth:`latest_task`).
+
+        :raises Conflict: the image is not ``queued``.
+        :raises Refused: the method is not enabled or not allowed.
+        :raises RegionUnavailable: the service did not answer.
+        """
+
+    @abc.abstractmethod
+    def latest_task(self, image_id: str) -> dict[str, Any] | None:
+        """The newest import task of an image.
+
+        :returns: the task (``status``: pending, processing, success or
+            failure; ``message``), ``None`` if the image has none.
+        :raises RegionUnavailable: the service did not answer.
+        """
+
+
+class DatalessCopy(metaclass=abc.ABCMeta):
+    """A region that records an upload without data (the in-memory
+    driver: GlanceSync's mock), for the ``fake`` strategy."""
+
+    @abc.abstractmethod
+    def set_data_info(self, image_id: str, *, size: int | None,
+                      checksum: str | None, os_hash_algo: str | None = None,
+                      os_hash_value: str | None = None,
+                      status: str = 'active') -> Image:
+        """Give a ``queued`` image the fingerprints of data it never got.
+
+        :returns: the image after the change.
+        :raises ImageNotFound: no such image.
+        :raises Conflict: the image is not ``queued``.
+        """

@@ -11,7 +11,8 @@ and read by the in-memory region driver. Each row is::
 :func:`ast.literal_eval` only: a backup file is data, never code. Writing
 an image and reading it back gives the same :class:`Image`, field by field,
 whatever its name holds (commas, quotes, line breaks, a bare carriage
-return, NUL): :func:`write_row` quotes what the reader would split.
+return, NUL): :func:`glance_sync.csvrows.write_row` quotes what the reader
+would split.
 
 Values are written as they are, never altered for spreadsheets: a name
 starting with ``=``, ``+``, ``-`` or ``@`` stays so, since FIWARE
@@ -31,14 +32,14 @@ import csv
 import io
 import os
 from collections.abc import Iterable
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
+from glance_sync import csvrows
 from glance_sync.regions import safefiles
 from glance_sync.regions.base import Image
 
 __all__ = ['BackupFormatError', 'backup_path', 'format_row', 'list_backups',
-           'parse_row', 'read_backup', 'region_of', 'write_backup',
-           'write_row']
+           'parse_row', 'read_backup', 'region_of', 'write_backup']
 
 PREFIX = 'backup_'
 SUFFIX = '.csv'
@@ -161,7 +162,7 @@ def read_backup(path: str) -> list[Image]:
 
 
 def _read_rows(path: str, stream: TextIO) -> list[Image]:
-    images = []
+    images: list[Image] = []
     reader = csv.reader(stream)
     line = 0
     while True:
@@ -182,22 +183,6 @@ def _read_rows(path: str, stream: TextIO) -> list[Image]:
             raise BackupFormatError(path, line, str(exc)) from exc
 
 
-def write_row(stream: IO[str], row: Iterable[str]) -> None:
-    """Write one CSV row, ``\\n``-terminated, that reads back the same.
-
-    :mod:`csv` quotes a field holding a line feed, but not one holding a
-    bare carriage return when lines end in ``\\n`` alone, and the reader
-    ends the row there. Such a row is written with every field quoted.
-
-    :param stream: opened with ``newline=''``.
-    """
-    fields = list(row)
-    bare_return = any('\r' in field for field in fields)
-    csv.writer(stream, lineterminator='\n',
-               quoting=csv.QUOTE_ALL if bare_return else csv.QUOTE_MINIMAL
-               ).writerow(fields)
-
-
 def write_backup(path: str, images: Iterable[Image]) -> None:
     """Write one backup file, replaced atomically (through a new file of
     its own: a link planted in the folder is never written through).
@@ -207,4 +192,4 @@ def write_backup(path: str, images: Iterable[Image]) -> None:
     with safefiles.atomic_write(path, newline='',
                                 encoding='utf-8') as stream:
         for image in images:
-            write_row(stream, format_row(image))
+            csvrows.write_row(stream, format_row(image))

@@ -19,10 +19,10 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from glance_sync.manage.cloud import Cloud
 from glance_sync.replicator import diff, planning
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import Status
+from glance_sync.sync.cloud import Cloud
 
 __all__ = ['CHECKSUM', 'COLUMNS', 'ERROR', 'METADATA', 'MISSING', 'Difference',
            'compare_regions', 'compare_view']

@@ -1,6 +1,6 @@
 """Field by field, how a regional copy differs from its master image.
 
-Pure functions over :class:`~glance_sync.regions.base.Image` records:
+Pure functions over :class:`~glance_sync.images.Image` records:
 
 - content: ``checksum`` (md5) and, when both sides used the same
   algorithm, ``os_hash_value``;
@@ -22,7 +22,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules import ami, metadata
 from glance_sync.rules.options import TargetRules
 

@@ -41,9 +41,9 @@ import shutil
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from glance_sync.manage.progress import human_bytes
+from glance_sync import digests as verify
 from glance_sync.regions import base, dumpfile, safefiles
-from glance_sync.transfer import verify
+from glance_sync.sync.progress import human_bytes
 
 __all__ = ['DUMPED', 'FAILED', 'KEPT', 'RECORD_ONLY', 'DumpError',
            'DumpOutcome', 'Dumper']

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import sort_key

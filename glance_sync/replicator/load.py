@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from glance_sync.manage import syncing
-from glance_sync.manage.cloud import Cloud
-from glance_sync.manage.progress import Progress
 from glance_sync.regions.drivers.dumpdir import DumpRegion
 from glance_sync.rules.selection import MasterIndex
+from glance_sync.sync import syncing
+from glance_sync.sync.cloud import Cloud
+from glance_sync.sync.progress import Progress
 
 __all__ = ['dump_index', 'load_regions']
 

@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from concurrent import futures
 from typing import TypeVar
 
-from glance_sync.manage.cloud import Cloud
-from glance_sync.manage.syncing import master_index
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
+from glance_sync.sync.cloud import Cloud
+from glance_sync.sync.syncing import master_index
 
 __all__ = ['RegionView', 'map_regions', 'plan_regions']
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from glance_sync.manage.cloud import Cloud
-from glance_sync.manage.progress import human_bytes
 from glance_sync.replicator import planning
+from glance_sync.sync.cloud import Cloud
+from glance_sync.sync.progress import human_bytes
 
 __all__ = ['TOTAL', 'RegionSize', 'size_regions', 'total']
 

@@ -20,7 +20,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Union
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 
 __all__ = ['Action', 'FixAmi', 'ImageRecord', 'Rename', 'Replace',
            'UpdateMetadata', 'Upload']

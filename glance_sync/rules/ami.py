@@ -22,7 +22,7 @@ import logging
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 
 __all__ = ['AMI_PROPERTIES', 'AmiState', 'MISSING_PREFIX', 'check',
            'clean_references', 'resolve']

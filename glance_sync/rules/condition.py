@@ -550,7 +550,7 @@ def _number(node: ast.AST) -> int | float | None:
         inner = _number(node.operand)
         return None if inner is None else -inner
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        value: int | float = node.value  # type: ignore[assignment]
+        value: int | float = node.value
         return value
     return None
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 
 __all__ = ['match']
 

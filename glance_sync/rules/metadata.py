@@ -17,7 +17,7 @@ import enum
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules.ami import AMI_PROPERTIES
 
 __all__ = ['Difference', 'SOURCE_PROPERTY', 'changes', 'compare', 'comparer',

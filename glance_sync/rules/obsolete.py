@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules.actions import UpdateMetadata
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex, OBSOLETE_SUFFIX

@@ -36,7 +36,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules import ami, checksum, matching, metadata, obsolete
 from glance_sync.rules.actions import (Action, FixAmi, ImageRecord, Rename,
                                        Replace, UpdateMetadata, Upload)

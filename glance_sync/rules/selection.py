@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 from collections.abc import Iterable, Mapping
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules import ami
 from glance_sync.rules.condition import Condition
 from glance_sync.rules.condition import ConditionEvaluationError
@@ -137,7 +136,6 @@ class MasterIndex:
         self._obsolete = tuple(n for n in self.by_name
                                if n.endswith(OBSOLETE_SUFFIX))
         self._selections: dict[tuple[object, ...], Selection] = {}
-        self._lock = threading.Lock()
 
     @classmethod
     def build(cls, images: Iterable[Image], tenant_id: str,
@@ -167,12 +165,12 @@ class MasterIndex:
         """
         key = (rules.metadata_condition, rules.metadata_set,
                rules.forcesyncs)
-        with self._lock:
-            found = self._selections.get(key)
+        # No lock: dict.get and dict.setdefault are atomic, so regions
+        # planned at the same time may each compute a selection, but all
+        # get the first one stored (a selection is a pure result).
+        found = self._selections.get(key)
         if found is None:
-            found = self._select(rules)
-            with self._lock:
-                found = self._selections.setdefault(key, found)
+            found = self._selections.setdefault(key, self._select(rules))
         return found
 
     def _select(self, rules: TargetRules) -> Selection:

@@ -22,8 +22,8 @@ import io
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from glance_sync.regions import csvfile
-from glance_sync.regions.base import Image
+from glance_sync import csvrows
+from glance_sync.images import Image
 
 __all__ = ['ImageStatus', 'Status', 'format_status', 'sort_key']
 
@@ -95,9 +95,9 @@ def format_status(statuses: Iterable[ImageStatus]) -> str:
     :returns: the text, each line ending in ``\\n``; empty when there is
         nothing to report. A name holding a carriage return is quoted so
         that a CSV reader gets it back (see :func:`~glance_sync.regions.
-        csvfile.write_row`).
+        csvrows.write_row`).
     """
     out = io.StringIO()
     for status in statuses:
-        csvfile.write_row(out, status.as_row())
+        csvrows.write_row(out, status.as_row())
     return out.getvalue()

@@ -19,7 +19,7 @@ by the hashers (in parallel threads; hashlib releases the GIL), and
 compared with the master image's fingerprints *before the last chunk is
 released*: a corrupt or short stream never completes an upload anywhere.
 What is left to check per region (by the caller, with
-:func:`glance_sync.transfer.verify.check_copy`) is that the region took
+:func:`glance_sync.digests.check_copy`) is that the region took
 every byte and that the fingerprints it computed itself, from what it
 received, match.
 
@@ -37,8 +37,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Union
 
+from glance_sync import digests as verify
 from glance_sync.regions import base
-from glance_sync.transfer import verify
 
 __all__ = ['Aborted', 'FanOut', 'Feed', 'Stalled', 'rechunked']
 

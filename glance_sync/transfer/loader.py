@@ -103,11 +103,15 @@ class StrategySelector:
     ``[DEFAULT]``'s. Thread-safe.
     """
 
-    def __init__(self, conf: cfg.ConfigOpts | None = None) -> None:
+    def __init__(self, conf: cfg.ConfigOpts | None = None, *,
+                 strategy: str | None = None) -> None:
         """:param conf: the parsed configuration; ``None`` (a legacy
             configuration) uses the default strategy everywhere.
+        :param strategy: the strategy of every target, whatever ``conf``
+            says (an offline sync uses ``fake``).
         """
         self.conf = conf
+        self._only = strategy
         if conf is not None:
             transfer_conf.register_opts(conf)
         self._strategies: dict[str, TransferStrategy] = {}
@@ -124,6 +128,8 @@ class StrategySelector:
 
     def name_for(self, target: str) -> str:
         """The name of the strategy a target uses."""
+        if self._only is not None:
+            return self._only
         if self.conf is None:
             return transfer_conf.DEFAULT_STRATEGY
         return transfer_conf.strategy_of(self.conf,

@@ -13,10 +13,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from glance_sync import digests
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, copies, fanout, verify
-from glance_sync.transfer.base import (Results, Target, TransferOptions,
-                                       TransferStats)
+from glance_sync.transfer import capabilities
+from glance_sync.transfer import records, fanout
+from glance_sync.transfer.base import TransferOptions, TransferStats
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['stream_copies']
 
@@ -39,7 +41,7 @@ def stream_copies(options: TransferOptions, master_region: base.Region,
     """
     if not targets:
         return {}
-    expected = verify.Digests.of_image(master_image)
+    expected = digests.Digests.of_image(master_image)
     fan = fanout.FanOut(expected, queue_chunks=options.queue_chunks,
                         stall_timeout=options.stall_timeout,
                         chunk_size=options.chunk_size)
@@ -51,9 +53,9 @@ def stream_copies(options: TransferOptions, master_region: base.Region,
         source = _open(open_source)
     except Exception as exc:
         # No byte read: nothing was created either.
-        reason = 'the source could not be read: %s' % copies.explain(exc)
-        return {t.region.name: copies.refused(t, master_region, master_image,
-                                              reason, exc) for t in targets}
+        reason = 'the source could not be read: %s' % records.explain(exc)
+        return {t.region.name: records.refused(t, master_region, master_image,
+                                               reason, exc) for t in targets}
     outcomes = fan.run(source, uploads)
     stats.source_bytes += fan.bytes_read
     results = {name: _result(name, outcomes[name], master_image)
@@ -82,17 +84,17 @@ def _upload(target: Target, master_region: base.Region,
             attempts: int) -> fanout.Upload:
     """One target's part: create the record, upload, judge, clean up."""
     def upload(feed: fanout.Feed) -> base.Image:
-        copy = copies.record_for(target, master_image)
+        copy = records.record_for(target, master_image)
         try:
-            uploaded = _glance.upload(target.region, copy.id,
-                                      _counted(feed.chunks(), target.on_bytes),
-                                      master_image.size)
-            verify.check_copy(fan.digests or fan.expected, feed.taken,
-                              feed.complete, uploaded, target.region.name)
+            uploaded = capabilities.upload(
+                target.region, copy.id,
+                _counted(feed.chunks(), target.on_bytes), master_image.size)
+            digests.check_copy(fan.digests or fan.expected, feed.taken,
+                               feed.complete, uploaded, target.region.name)
         except BaseException as exc:
             cause = exc.cause if isinstance(exc, fanout.Aborted) else exc
-            error = copies.failure(target, copy.id, master_region,
-                                   master_image, cause, attempts)
+            error = records.failure(target, copy.id, master_region,
+                                    master_image, cause, attempts)
             if not isinstance(exc, Exception):
                 raise
             raise error from cause
@@ -120,8 +122,8 @@ def _result(name: str, outcome: base.Image | BaseException,
         return outcome
     # Anything else escaped the upload's own handling: a bug, reported
     # as a failed copy rather than lost.
-    error = base.CopyFailed(name, image=copies.label(master_image),
-                            reason=copies.explain(outcome))
+    error = base.CopyFailed(name, image=records.label(master_image),
+                            reason=records.explain(outcome))
     error.__cause__ = outcome
     return error
 

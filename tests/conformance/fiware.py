@@ -22,12 +22,11 @@ from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import format_status
+from glance_sync.sync.copier import offline_copier
+from tests import fiware_data
 
-#: The data folder; ``GLANCE_SYNC_FIWARE_DIR`` overrides the default, the
-#: shared folder next to the repository.
-DATA_DIR = os.environ.get('GLANCE_SYNC_FIWARE_DIR') or os.path.normpath(
-    os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared',
-                 'conformance', 'fiware'))
+#: The data folder (:mod:`tests.fiware_data`).
+DATA_DIR = fiware_data.DATA_DIR
 
 
 def load_config(path: str) -> legacy.LegacyConfig:
@@ -135,7 +134,7 @@ class Scenario:
         for name in self.regions_to_sync:
             engine.sync_region(index, self.master_region, self.region(name),
                                self.rules_of(name),
-                               copier=engine.offline_copier)
+                               copier=offline_copier())
 
     def state(self) -> dict[str, dict[str, tuple]]:
         """Every region's images, comparable, by region and id."""

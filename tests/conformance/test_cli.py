@@ -25,13 +25,11 @@ from oslotest import base
 from glance_sync.cmd import manage
 from glance_sync.regions import base as regions_base
 from glance_sync.regions import csvfile
-from tests.unit.conf import fiware
+from tests import fiware_data
 
 
 def _scenarios():
-    path = os.path.join(
-        os.environ.get('GLANCE_SYNC_FIWARE_DIR', fiware.DEFAULT_ROOT),
-        'scenarios.json')
+    path = os.path.join(fiware_data.DATA_DIR, 'scenarios.json')
     if not os.path.exists(path):
         return {}
     with open(path) as stream:
@@ -55,7 +53,7 @@ class CliScenarioTest(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.root = fiware.root(self)
+        self.root = fiware_data.root(self)
         self.tmp = self.useFixture(fixtures.TempDir()).path
         root_logger = logging.getLogger()
         handlers, level = list(root_logger.handlers), root_logger.level
@@ -132,4 +130,4 @@ for _name, _spec in sorted(_scenarios().items()):
 class CliDataTest(base.BaseTestCase):
 
     def test_data_folder_present(self):
-        fiware.root(self)
+        fiware_data.root(self)

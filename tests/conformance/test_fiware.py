@@ -55,10 +55,10 @@ class FiwareScenarioTest(base.BaseTestCase):
 
     def check_warnings(self, name):
         scenario = fiware.Scenario(name)
+        if scenario.warnings is None:
+            self.skipTest('scenario %s lists no expected warnings' % name)
         with fiware.WarningCapture() as capture:
             scenario.sync()
-        if scenario.warnings is None:
-            return
         self.assertEqual(len(scenario.warnings), len(capture.messages),
                          capture.messages)
         for expected, found in zip(scenario.warnings, capture.messages):

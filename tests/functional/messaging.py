@@ -124,7 +124,7 @@ class EventCollector:
 
     def drain(self, image_id: str, settle: float = 2.0) -> list[str]:
         """Every event type about that image until none came for a while."""
-        seen = []
+        seen: list[str] = []
         while True:
             try:
                 got_type, payload = self.events.get(timeout=settle)

@@ -80,3 +80,47 @@ class RetryPolicyTest(base.BaseTestCase):
         conf.set_override('retry_backoff', 0.5)
         self.assertEqual(retry.RetryPolicy(3, 0.5, 300.0),
                          retry.RetryPolicy.from_conf(conf))
+
+
+class WithBackoffTest(base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.waits = []
+        self.calls = 0
+
+    def failing(self, times, exc=LookupError):
+        def call():
+            self.calls += 1
+            if self.calls <= times:
+                raise exc('call %d' % self.calls)
+            return 'done'
+        return call
+
+    def run_it(self, call, retries=3, **kwargs):
+        return retry.with_backoff(call, retries=retries, first_wait=0.5,
+                                  retry_on=LookupError,
+                                  sleep=self.waits.append, **kwargs)
+
+    def test_waits_double_until_it_works(self):
+        told = []
+        self.assertEqual('done', self.run_it(
+            self.failing(2), on_retry=lambda exc, wait: told.append(
+                (str(exc), wait))))
+        self.assertEqual([0.5, 1.0], self.waits)
+        self.assertEqual([('call 1', 0.5), ('call 2', 1.0)], told)
+
+    def test_the_last_failure_propagates(self):
+        exc = self.assertRaises(LookupError, self.run_it, self.failing(9))
+        self.assertEqual('call 4', str(exc))
+        self.assertEqual([0.5, 1.0, 2.0], self.waits)
+
+    def test_other_failures_are_not_retried(self):
+        self.assertRaises(ValueError, self.run_it,
+                          self.failing(1, exc=ValueError))
+        self.assertEqual((1, []), (self.calls, self.waits))
+
+    def test_no_retry(self):
+        self.assertRaises(LookupError, self.run_it, self.failing(1),
+                          retries=0)
+        self.assertEqual((1, []), (self.calls, self.waits))

@@ -10,7 +10,7 @@ Scenarios: ``single`` (one plain upload of the local file to RegionTwo),
 ``limit`` (three concurrent plain uploads of it to the three regions),
 every transfer strategy, from the master image to the three regions, and
 ``sync``: what ``glance-sync-manage sync`` does for the same image (the
-rules, the fan-out copier of the default strategy, the three regions in
+rules, the gathering copier of the default strategy, the three regions in
 parallel), in this process. Plain uploads use python-glanceclient as
 ``glance image-upload`` does.
 """
@@ -143,10 +143,10 @@ class _Reads(logging.Handler):
 
 def sync(cloud: Cloud, image_id: str) -> dict[str, Any]:
     """``glance-sync-manage sync`` of the master image to the three
-    regions (parallelism 3), through the rules and the fan-out copier."""
+    regions (parallelism 3), through the rules and the gathering copier."""
     from glance_sync.conf import native
-    from glance_sync.manage import syncing
-    from glance_sync.manage.cloud import OnlineCloud
+    from glance_sync.sync import syncing
+    from glance_sync.sync.cloud import OnlineCloud
     from tools.localcloud import syncconf
 
     name = cloud.region(MASTER).get_image(image_id).name

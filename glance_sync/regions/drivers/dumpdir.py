@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NoReturn
 
 from glance_sync.regions import base, dumpfile
-from glance_sync.transfer import verify
+from glance_sync import digests as verify
 
 __all__ = ['DumpRegion']
 

@@ -27,6 +27,7 @@ from glance_sync.regions import catalog
 from glance_sync.regions import streams
 from glance_sync.regions.drivers import glance_errors
 from glance_sync.regions.drivers import glance_image
+from glance_sync.regions.drivers import glance_transfer
 
 __all__ = ['DEFAULT_CHUNK_SIZE', 'DEFAULT_PAGE_SIZE', 'GlanceRegion',
            'regions_of_target']
@@ -44,8 +45,10 @@ _translated = glance_errors.translated
 _T = TypeVar('_T')
 
 
-class GlanceRegion(base.Region):
-    """One region's Glance v2 API, used with a target's session.
+class GlanceRegion(base.Region, glance_transfer.GlanceTransfer):
+    """One region's Glance v2 API, used with a target's session, with the
+    optional capabilities of :class:`~glance_sync.regions.drivers.
+    glance_transfer.GlanceTransfer`.
 
     Thread-safe: the keystoneauth session and glanceclient's HTTP adapter
     may be shared by threads; no call keeps state between requests.
@@ -95,9 +98,7 @@ class GlanceRegion(base.Region):
     @property
     def client(self) -> Any:
         """The glanceclient ``Client`` this region talks through (same
-        session, endpoint and interface), for calls the :class:`~glance_sync.
-        regions.base.Region` interface has no need of (the transfer
-        strategies' sized uploads, imports and locations)."""
+        session, endpoint and interface)."""
         return self._client
 
     @property
@@ -136,7 +137,7 @@ class GlanceRegion(base.Region):
                 # sync back: GlanceSync gave up on it, so do we.
                 raise base.RegionUnavailable(
                     self.name, reason='listing images took longer than '
-                    '%g s (list_images_timeout)' % self._list_timeout)
+                    '%g s (list_images_timeout)' % (self._list_timeout or 0))
             yield item
 
     def list_images(self, include_public: bool = False) -> list[base.Image]:

@@ -1,4 +1,4 @@
-"""Glance v2 image documents to :class:`~glance_sync.regions.base.Image`.
+"""Glance v2 image documents to :class:`~glance_sync.images.Image`.
 
 The v2 API returns an image as one flat JSON object: the attributes of the
 image schema's core (``name``, ``status``, ``checksum``, ...) side by side

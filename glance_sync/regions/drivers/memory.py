@@ -49,7 +49,7 @@ class Call(NamedTuple):
     args: dict[str, Any]
 
 
-class MemoryRegion(base.Region):
+class MemoryRegion(base.Region, base.DatalessCopy):
     """One region whose images live in memory (see the module docstring)."""
 
     def __init__(self, name: str, images: Iterable[Image] = (), *,

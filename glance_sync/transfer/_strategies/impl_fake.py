@@ -3,9 +3,10 @@
 Every interface ships a fake: this one copies the record and the master
 image's size, checksum and hashes to each target without reading any data
 (GlanceSync's mock did the same), and records every call it receives in
-:attr:`FakeStrategy.calls`. It only writes to
-:class:`~glance_sync.regions.drivers.memory.MemoryRegion` targets; any
-other target fails like a copy would.
+:attr:`FakeStrategy.calls`. It only writes to regions whose driver can
+record an upload without data (:class:`~glance_sync.regions.base.
+DatalessCopy`: the in-memory driver); any other target fails like a copy
+would. An offline sync (``--offline DIR``) copies with it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import NamedTuple
 from oslo_config import cfg
 
 from glance_sync.regions import base
-from glance_sync.regions.drivers import memory
-from glance_sync.transfer import copies
-from glance_sync.transfer.base import (Results, Target, TransferStats,
-                                       TransferStrategy)
+from glance_sync.transfer import records
+from glance_sync.transfer.base import TransferStats, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['FakeStrategy', 'FakeTransfer']
 
@@ -55,11 +55,11 @@ class FakeStrategy(TransferStrategy):
 
 def _copy(target: Target, master_image: base.Image) -> base.Image:
     region = target.region
-    if not isinstance(region, memory.MemoryRegion):
-        raise base.CopyFailed(region.name, image=copies.label(master_image),
+    if not isinstance(region, base.DatalessCopy):
+        raise base.CopyFailed(region.name, image=records.label(master_image),
                               reason='the fake strategy only writes to '
                                      'in-memory regions')
-    record = copies.record_for(target, master_image)
+    record = records.record_for(target, master_image)
     return region.set_data_info(
         record.id, size=master_image.size, checksum=master_image.checksum,
         os_hash_algo=master_image.os_hash_algo,

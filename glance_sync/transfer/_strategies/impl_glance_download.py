@@ -24,10 +24,12 @@ from collections.abc import Callable
 
 from oslo_config import cfg
 
+from glance_sync import digests
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, copies, streaming, verify
-from glance_sync.transfer.base import (Results, Target, TransferStats,
-                                       TransferStrategy)
+from glance_sync.transfer import capabilities
+from glance_sync.transfer import records, streaming
+from glance_sync.transfer.base import TransferStats, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['GlanceDownloadStrategy', 'ImportFailed']
 
@@ -84,8 +86,8 @@ class GlanceDownloadStrategy(TransferStrategy):
 
         :returns: the reason, for the log.
         """
-        if (_glance.client_of(master_region) is None
-                or _glance.client_of(region) is None):
+        if not (capabilities.can_pull(master_region)
+                and capabilities.can_pull(region)):
             return 'glance-download needs Glance regions on both sides'
         master_target = base.split_name(master_region.name)[0]
         target = base.split_name(region.name)[0]
@@ -97,7 +99,7 @@ class GlanceDownloadStrategy(TransferStrategy):
             methods = self._import_methods(region)
         except base.RegionError as exc:
             return 'its import methods could not be read: %s' % exc
-        if _glance.GLANCE_DOWNLOAD not in methods:
+        if capabilities.GLANCE_DOWNLOAD not in methods:
             return ('its Glance does not enable the glance-download import '
                     'method (enabled: %s)' % (', '.join(methods) or 'none'))
         return None
@@ -107,7 +109,7 @@ class GlanceDownloadStrategy(TransferStrategy):
             cached = self._methods.get(region.name)
         if cached is not None and time.monotonic() - cached[0] < METHODS_TTL:
             return cached[1]
-        methods = _glance.import_methods(region)
+        methods = capabilities.import_methods(region)
         with self._lock:
             self._methods[region.name] = (time.monotonic(), methods)
         return methods
@@ -163,13 +165,13 @@ class GlanceDownloadStrategy(TransferStrategy):
         """
         name = target.region.name
         try:
-            copy = copies.record_for(target, master_image)
+            copy = records.record_for(target, master_image)
         except base.CopyFailed as exc:
             results[name] = exc
             return None
         try:
-            _glance.start_download(target.region, copy.id, master_region,
-                                   master_image.id)
+            capabilities.start_download(target.region, copy.id,
+                                        master_region, master_image.id)
         except base.Refused as exc:
             self._stream_later(target, copy, master_image,
                                'the import was refused: %s' % exc, stats,
@@ -223,16 +225,16 @@ class GlanceDownloadStrategy(TransferStrategy):
                       stats: TransferStats, retry: list[Target]) -> None:
         """Remove the record of an import that will not happen and stream
         the target instead, once the pulls are over."""
-        copies.remove_copy(target.region, copy.id, target.keep_queued,
-                           attempts=self.options.cleanup_attempts)
+        records.remove_copy(target.region, copy.id, target.keep_queued,
+                            attempts=self.options.cleanup_attempts)
         self._fall_back(target, master_image, why, stats)
         retry.append(target)
 
     def _failed(self, target: Target, copy: base.Image,
                 master_region: base.Region, master_image: base.Image,
                 exc: Exception) -> base.CopyFailed:
-        return copies.failure(target, copy.id, master_region, master_image,
-                              exc, self.options.cleanup_attempts)
+        return records.failure(target, copy.id, master_region, master_image,
+                               exc, self.options.cleanup_attempts)
 
 
 def _finished(region: base.Region, copy_id: str,
@@ -243,7 +245,7 @@ def _finished(region: base.Region, copy_id: str,
     :raises DigestMismatch: the copy's fingerprints differ.
     :raises RegionError: the region failed.
     """
-    task = _glance.latest_task(region, copy_id)
+    task = capabilities.latest_task(region, copy_id)
     status = (task or {}).get('status')
     if status == 'failure':
         raise ImportFailed((task or {}).get('message') or 'no message')
@@ -252,9 +254,9 @@ def _finished(region: base.Region, copy_id: str,
     image = region.get_image(copy_id)
     if image.status != 'active':
         return None
-    verify.check_copy(verify.Digests.of_image(master_image), image.size or 0,
-                      True, image, region.name,
-                      sent_name='the master image has')
+    digests.check_copy(digests.Digests.of_image(master_image), image.size or 0,
+                       True, image, region.name,
+                       sent_name='the master image has')
     return image
 
 

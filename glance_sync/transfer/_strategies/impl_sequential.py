@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from glance_sync.regions import base
 from glance_sync.transfer import streaming
-from glance_sync.transfer.base import (Results, Target, TransferStats,
-                                       TransferStrategy)
+from glance_sync.transfer.base import TransferStats, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['SequentialStrategy']
 

@@ -18,9 +18,10 @@ import logging
 from collections.abc import Iterable
 
 from glance_sync.regions import base
-from glance_sync.transfer import _glance, _store, streaming
-from glance_sync.transfer.base import (Results, Target, TransferStats,
-                                       TransferStrategy)
+from glance_sync.transfer import _store, streaming
+from glance_sync.transfer import capabilities
+from glance_sync.transfer.base import TransferStats, TransferStrategy
+from glance_sync.transfer.targets import Results, Target
 
 __all__ = ['StoreStrategy']
 
@@ -78,5 +79,5 @@ class StoreStrategy(TransferStrategy):
         a failure can still fall back to the API."""
         if not self.reader.configured:
             raise _store.StoreUnavailable('[transfer_store] is not set')
-        found = _glance.locations(master_region, master_image.id)
+        found = capabilities.locations(master_region, master_image.id)
         return self.reader.open(master_image.id, found)

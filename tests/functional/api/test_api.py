@@ -41,9 +41,9 @@ class ApiTestCase(base.FunctionalTestCase):
 
     def call(self, method: str, path: str, status: int,
              token: str | None = 'admin') -> requests.Response:
-        headers = {}
+        headers: dict[str, str] = {}
         if token == 'admin':
-            headers['X-Auth-Token'] = self.admin_token
+            headers['X-Auth-Token'] = self.admin_token or ''
         elif token:
             headers['X-Auth-Token'] = token
         response = requests.request(method, self.api.url + path,

@@ -137,7 +137,8 @@ class DaemonTestCase(base.FunctionalTestCase):
         :param extra: more ``daemon.conf`` sections (``coordination``).
         :param daemon: ``[daemon]`` options (see :meth:`daemon_sections`).
         """
-        sections = self.daemon_sections(name, **daemon)
+        sections: dict[str, Mapping[str, str]] = dict(
+            self.daemon_sections(name, **daemon))
         sections.update(extra or {})
         files = daemon_fixtures.write_config(
             self.cloud, self.folder / name, sync or self.sync_sections(),

@@ -165,7 +165,7 @@ class ManageTestCase(base.FunctionalTestCase):
         """A ``metadata_condition`` selecting this test's master images."""
         return "image.user_properties.get('gstest') == '%s'" % self.token
 
-    def native_config(self, sections: Sections = (),
+    def native_config(self, sections: Sections = {},
                       filename: str = 'glance-sync.conf') -> list[str]:
         """A native ``glance-sync.conf`` for both Keystones.
 
@@ -182,7 +182,7 @@ class ManageTestCase(base.FunctionalTestCase):
                                           merged)
         return ['--config-file', str(path)]
 
-    def legacy_config(self, sections: Sections = (),
+    def legacy_config(self, sections: Sections = {},
                       filename: str = 'glancesync.conf',
                       without: Sequence[str] = ()) -> list[str]:
         """A FIWARE ``glancesync.conf`` for both Keystones.

@@ -18,7 +18,8 @@ from oslo_config import cfg
 
 from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
-from glance_sync.transfer import TransferStats, _glance, get_strategy
+from glance_sync.transfer import TransferStats, get_strategy
+from glance_sync.transfer import capabilities
 from tests.functional.regions import helpers
 
 MiB = 1024 * 1024
@@ -289,12 +290,12 @@ class GlanceDownloadTest(_StrategyTests, helpers.RegionTestCase):
         image id is not found) ends in a failed task; the region is
         streamed instead and its failed record removed."""
         image = self.source(MiB)
-        start = _glance.start_download
+        start = capabilities.start_download
 
         def wrong_image(region, image_id, source, source_id):
             start(region, image_id, source, str(uuid.uuid4()))
-        self.useFixture(fixtures.MockPatchObject(_glance, 'start_download',
-                                                 wrong_image))
+        self.useFixture(fixtures.MockPatchObject(
+            capabilities, 'start_download', wrong_image))
         results, stats = self.transfer(image)
         self.assert_copied(image, results, *TARGETS)
         self.assertEqual([], stats.pulled)
@@ -302,14 +303,14 @@ class GlanceDownloadTest(_StrategyTests, helpers.RegionTestCase):
             self.assertIn('its import failed', stats.fallbacks[name])
 
     def break_region_three_halfway(self, name):
-        start = _glance.start_download
+        start = capabilities.start_download
 
         def then_stop(region, image_id, source, source_id):
             start(region, image_id, source, source_id)
             if region.name == 'RegionThree':
                 self.outage('RegionThree')
-        self.useFixture(fixtures.MockPatchObject(_glance, 'start_download',
-                                                 then_stop))
+        self.useFixture(fixtures.MockPatchObject(
+            capabilities, 'start_download', then_stop))
 
     def corrupt_the_stream(self):
         # Pulls do not go through us: only RegionFour's stream can be

@@ -15,7 +15,7 @@ from glance_sync.api import app
 from glance_sync.api import config as api_config
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal
-from glance_sync.manage.cloud import OfflineCloud
+from glance_sync.sync.cloud import OfflineCloud
 from tests.unit.manage import data
 
 TOKENS = {'admin-token': 'admin,reader', 'member-token': 'member,reader'}

@@ -4,8 +4,8 @@ import fixtures
 from oslotest import base
 
 from glance_sync.api import errors, regions
-from glance_sync.manage import cloud
 from glance_sync.regions import base as regions_base
+from glance_sync.sync import cloud
 
 
 class FakeClock:
@@ -75,6 +75,6 @@ class RegionDirectoryTest(base.BaseTestCase):
         self.cloud.region.side_effect = cloud.UnknownRegion(None,
                                                             reason='gone')
         self.useFixture(fixtures.MockPatch(
-            'glance_sync.manage.syncing.master_index'))
+            'glance_sync.sync.syncing.master_index'))
         self.assertRaises(errors.UnknownRegion, self.directory.plan,
                           'RegionTwo')

@@ -7,7 +7,7 @@ import fixtures
 from oslotest import base
 
 from glance_sync.conf import convert, legacy, native
-from tests.unit.conf import fiware
+from tests import fiware_data
 
 LEGACY = """\
 [main]
@@ -83,7 +83,7 @@ class ConvertTest(base.BaseTestCase):
                          new.auth_plugin('master')._password)
 
     def test_conformance_configs(self):
-        for path in fiware.config_paths(self):
+        for path in fiware_data.config_paths(self):
             old, new, text = self.roundtrip(path)
             self.assertEquivalent(old, new)
             self.assertIn('password = fakepassword,ofcourse\n', text)

@@ -8,7 +8,9 @@ from keystoneauth1.identity import generic
 from oslotest import base
 
 from glance_sync.conf import errors, legacy
-from tests.unit.conf import checks, fiware
+from glance_sync.regions import auth
+from tests import fiware_data
+from tests.unit.conf import checks
 
 
 def b64(text):
@@ -334,9 +336,10 @@ class ErrorTest(LegacyTestCase):
         self.assertConfigError(MINIMAL + '[a:b]\ncredential = x\n',
                                '[a:b]', 'invalid target name')
 
-    def test_unknown_target_session(self):
+    def test_unknown_target_auth_plugin(self):
         config = self.load(MINIMAL)
-        exc = self.assertRaises(errors.ConfigError, config.session, 'other')
+        exc = self.assertRaises(errors.ConfigError, config.auth_plugin,
+                                'other')
         self.assertIn("[other]: unknown target 'other'", str(exc))
         self.assertRaises(errors.ConfigError, config.project_name, 'other')
 
@@ -360,18 +363,20 @@ class SessionTest(LegacyTestCase):
         cred = legacy.TargetCredentials('u', 'p', 'http://k', None, 'pid')
         self.assertEqual('pid', cred.auth_plugin()._project_id)
 
-    def test_session_is_cached(self):
+    def test_session_has_the_default_timeouts(self):
         config = self.load(MINIMAL)
-        session = config.session('master')
-        self.assertIs(session, config.session('master'))
+        session = auth.target_session(config, 'master')
         self.assertIsInstance(session.auth, generic.Password)
+        self.assertEqual((auth.DEFAULT_CONNECT_TIMEOUT,
+                          auth.DEFAULT_READ_TIMEOUT),
+                         session.session._timeout)
 
 
 class ConformanceConfigsTest(base.BaseTestCase):
     """Every configuration shipped with the FIWARE scenarios loads."""
 
     def test_every_config_loads(self):
-        paths = fiware.config_paths(self)
+        paths = fiware_data.config_paths(self)
         for path in paths:
             config = legacy.load(path, (), {})
             self.assertEqual('Valladolid', config.settings.master_region)
@@ -382,7 +387,7 @@ class ConformanceConfigsTest(base.BaseTestCase):
                 self.assertFalse(config.settings.targets[target].record_source)
 
     def test_obsolete_config(self):
-        path = os.path.join(fiware.root(self), 'obsolete', 'config')
+        path = os.path.join(fiware_data.root(self), 'obsolete', 'config')
         targets = legacy.load(path, (), {}).settings.targets
         self.assertEqual({'prop1', 'prop3'},
                          targets['other'].obsolete_syncprops)

@@ -10,6 +10,7 @@ from keystoneauth1.identity.v3 import application_credential
 from oslotest import base
 
 from glance_sync.conf import errors, native
+from glance_sync.regions import auth
 from tests.unit.conf import checks
 
 FULL = """\
@@ -164,11 +165,10 @@ class SessionTest(NativeTestCase):
 
     def test_session_options(self):
         config = self.load(FULL)
-        master = config.session('master')
-        self.assertIs(master, config.session('master'))
+        master = auth.target_session(config, 'master')
         self.assertEqual(7, master.timeout)
         self.assertTrue(master.verify)
-        self.assertFalse(config.session('other').verify)
+        self.assertFalse(auth.target_session(config, 'other').verify)
         self.assertEqual('p$w', master.auth._password)
 
     def test_any_keystoneauth_plugin(self):
@@ -294,9 +294,9 @@ class ErrorTest(NativeTestCase):
         self.assertEqual('store', config.conf['target:master']
                          .transfer_strategy)
 
-    def test_unknown_target_session(self):
+    def test_unknown_target_auth_plugin(self):
         config = self.load(MASTER_ONLY)
-        self.assertRaises(errors.ConfigError, config.session, 'other')
+        self.assertRaises(errors.ConfigError, config.auth_plugin, 'other')
 
 
 class OverrideTest(NativeTestCase):

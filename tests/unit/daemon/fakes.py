@@ -11,11 +11,12 @@ import dataclasses
 import os
 
 from glance_sync.conf.loaded import SyncConfig
-from glance_sync.daemon import context, selection
-from glance_sync.manage.cloud import Cloud
-from glance_sync.regions.base import qualified_name, split_name
+from glance_sync.daemon import context
+from glance_sync.images import qualified_name, split_name
 from glance_sync.regions.drivers.memory import MemoryRegion
+from glance_sync.rules import destinations
 from glance_sync.rules.options import SyncSettings, TargetRules
+from glance_sync.sync.cloud import Cloud
 
 TENANTS = {'master': 'tm', 'other': 'to'}
 REGIONS = ('Master', 'R2', 'R3', 'other:O1')
@@ -75,7 +76,7 @@ def settings(**rules_by_target):
 def make_context(strategy='rules', delete_policy='keep', **rules_by_target):
     """A :class:`SyncContext` over a fresh :class:`FakeCloud`."""
     options = context.DaemonOptions(
-        strategy=selection.Strategy(strategy), delete_policy=delete_policy,
+        strategy=destinations.Strategy(strategy), delete_policy=delete_policy,
         snapshot_timeout=60, snapshot_sleep_interval=5)
     return context.SyncContext(FakeCloud(settings(**rules_by_target)),
                                options)

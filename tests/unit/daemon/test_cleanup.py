@@ -1,7 +1,7 @@
 from oslotest import base
 
 from glance_sync.daemon import cleanup
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 
 

@@ -10,8 +10,8 @@ images whose ``type`` is ``x``).
 import base64
 import os
 
+from glance_sync.images import Image
 from glance_sync.regions import csvfile
-from glance_sync.regions.base import Image
 
 PASSWORD = base64.b64encode(b'pw').decode()
 LEGACY = """\

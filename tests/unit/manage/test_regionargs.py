@@ -2,12 +2,12 @@ import fixtures
 from oslotest import base
 
 from glance_sync.conf import legacy
-from glance_sync.manage import cloud as manage_cloud
 from glance_sync.manage import regionargs
+from glance_sync.sync import cloud as sync_cloud
 from tests.unit.manage import data
 
 
-class FakeOnline(manage_cloud.Cloud):
+class FakeOnline(sync_cloud.Cloud):
     """A cloud whose catalogs are given."""
 
     CATALOG = {'master': ['Master', 'R1', 'R2', 'R3'],
@@ -36,7 +36,7 @@ class ExpandTest(base.BaseTestCase):
         self.assertEqual(['R1', 'R3'], regionargs.expand([], self.online))
 
     def test_none_offline_means_every_region_of_the_folder(self):
-        offline = manage_cloud.OfflineCloud(self.config, self.backups)
+        offline = sync_cloud.OfflineCloud(self.config, self.backups)
         self.assertEqual(['other:O1', 'R1'], regionargs.expand([], offline))
 
     def test_explicit_regions_keep_order(self):
@@ -49,11 +49,11 @@ class ExpandTest(base.BaseTestCase):
                                            self.online))
 
     def test_unknown_target(self):
-        exc = self.assertRaises(manage_cloud.UnknownRegion,
+        exc = self.assertRaises(sync_cloud.UnknownRegion,
                                 regionargs.expand, ['x:R'], self.online)
         self.assertIn("unknown target 'x' in region argument 'x:R'",
                       str(exc))
-        self.assertRaises(manage_cloud.UnknownRegion, regionargs.expand,
+        self.assertRaises(sync_cloud.UnknownRegion, regionargs.expand,
                           ['x:'], self.online)
 
     def test_every_region(self):
@@ -70,7 +70,7 @@ class OfflineCloudTest(base.BaseTestCase):
         folder = self.useFixture(fixtures.TempDir()).path
         path, _, self.backups = data.write_cloud(folder)
         self.config = legacy.load(path, (), {})
-        self.cloud = manage_cloud.OfflineCloud(self.config, self.backups)
+        self.cloud = sync_cloud.OfflineCloud(self.config, self.backups)
 
     def test_tenant_is_project_name_plus_id(self):
         self.assertEqual('t1id', self.cloud.tenant_id('master'))
@@ -86,6 +86,6 @@ class OfflineCloudTest(base.BaseTestCase):
         region = self.cloud.region('R2')
         region.create_image('x', visibility='private', properties={})
         self.cloud.save(region)
-        again = manage_cloud.OfflineCloud(self.config, self.backups)
+        again = sync_cloud.OfflineCloud(self.config, self.backups)
         self.assertEqual(['x'], [i.name for i in
                                  again.region('R2').list_images(True)])

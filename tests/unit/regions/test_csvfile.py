@@ -4,12 +4,11 @@ import os
 import fixtures
 from oslotest import base
 
+from glance_sync.images import Image
 from glance_sync.regions import csvfile
-from glance_sync.regions.base import Image
+from tests import fiware_data
 
-DATA_DIR = os.environ.get('GLANCE_SYNC_FIWARE_DIR') or os.path.normpath(
-    os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
-                 'shared', 'conformance', 'fiware'))
+DATA_DIR = fiware_data.DATA_DIR
 
 ROW = ['other:Santander', 'image1', 'f61a', 'active', '3769171968',
        '69d70bc7', '00000000000000000000000000000001', 'True',

@@ -5,8 +5,8 @@ import os
 import fixtures
 from oslotest import base
 
+from glance_sync.images import Image
 from glance_sync.regions import dumpfile
-from glance_sync.regions.base import Image
 
 IMAGE = Image(id='5b0e6a0e-9a9c-4b8e-8f4e-000000000001', name='cirros',
               region='RegionOne', owner='p1', visibility='public',

@@ -10,9 +10,9 @@ master region ``Master`` (tenant ``t1id``) with the public images ``a``
 import os
 
 from glance_sync.conf import legacy
-from glance_sync.manage.cloud import Cloud
 from glance_sync.regions import base
 from glance_sync.regions.drivers.memory import MemoryRegion
+from glance_sync.sync.cloud import Cloud
 from tests.unit.manage import data
 
 TENANTS = {'master': 't1id', 'other': 't2id'}

@@ -4,9 +4,9 @@ import os
 import fixtures
 from oslotest import base
 
-from glance_sync.manage import syncing
 from glance_sync.replicator import compare
 from glance_sync.rules.status import Status
+from glance_sync.sync import syncing
 from tests.unit.replicator import fakes
 from tests.unit.replicator.test_sizing import Unavailable
 

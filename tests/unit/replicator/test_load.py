@@ -4,11 +4,11 @@ import os
 import fixtures
 from oslotest import base
 
-from glance_sync.manage import syncing
 from glance_sync.regions.drivers.dumpdir import DumpRegion
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.replicator import dump, dumpselect, load
 from glance_sync.rules.selection import MasterIndex
+from glance_sync.sync import syncing
 from tests.unit.replicator import fakes
 
 

@@ -2,10 +2,11 @@ import fixtures
 from oslotest import base
 
 from glance_sync import engine
-from glance_sync.manage import syncing
 from glance_sync.regions import base as regions_base
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.replicator import sizing
+from glance_sync.sync import syncing
+from glance_sync.sync.copier import offline_copier
 from tests.unit.replicator import fakes
 
 
@@ -50,7 +51,7 @@ class SizeTest(base.BaseTestCase):
         _, report = engine.sync_region(
             index, self.cloud.regions['Master'], self.cloud.regions['R1'],
             self.cloud.config.settings.targets['master'],
-            copier=engine.offline_copier, tenant_id='t1id')
+            copier=offline_copier(), tenant_id='t1id')
         self.assertEqual(sizes[0].bytes, report.uploaded_bytes)
         self.assertEqual(0, sizing.size_regions(self.cloud, ['R1'])[0].bytes)
 

@@ -1,6 +1,6 @@
 """Small builders of images and rules for the rules' tests."""
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules.options import TargetRules
 
 TENANT = 'tenant1id'

@@ -15,7 +15,7 @@ from glance_sync.rules.condition import compile_condition
 from tests.unit.rules import fakes
 
 #: Hostile expressions append here if they ever run.
-CANARY = []
+CANARY: list[str] = []
 _CANARY_REF = "__import__('tests.unit.rules.test_condition').CANARY"
 
 BASEIMAGE = fakes.image('image02', type='baseimage', nid='3')

@@ -7,7 +7,7 @@ one thing and checks every status, in order.
 
 from oslotest import base
 
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
 from glance_sync.rules.plan import status_region
 from glance_sync.rules.selection import MasterIndex
 from tests.unit.rules import fakes

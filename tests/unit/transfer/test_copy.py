@@ -1,12 +1,15 @@
-"""The verified copy, against fake regions that misbehave on demand."""
+"""One verified copy through ``sequential``, against fake regions that
+misbehave on demand."""
 
+import dataclasses
 import os
 
 from oslotest import base as test_base
 
+from glance_sync import digests
 from glance_sync.regions import base
-from glance_sync.transfer import copy
-from glance_sync.transfer import verify
+from glance_sync.transfer._strategies import impl_sequential
+from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
 DATA = os.urandom(10000)
@@ -24,8 +27,14 @@ class CopyTestCase(test_base.BaseTestCase):
         self.src.images[self.image.id].user_properties = {'type': 'x'}
         self.image = self.src.get_image(self.image.id)
 
-    def copy(self, **kwargs):
-        return copy.copy_image(self.src, self.image, self.dst, **kwargs)
+    def copy(self, record=None, keep_queued=False, chunk_size=None):
+        strategy = impl_sequential.SequentialStrategy()
+        # One removal attempt, no waiting between attempts.
+        strategy.options = dataclasses.replace(
+            strategy.options, cleanup_attempts=1,
+            chunk_size=chunk_size or strategy.options.chunk_size)
+        return strategy.copy(self.src, self.image,
+                             Target(self.dst, record, keep_queued))
 
     def assert_fails(self, *words, **kwargs):
         exc = self.assertRaises(base.CopyFailed, self.copy, **kwargs)
@@ -89,7 +98,7 @@ class FailureTest(CopyTestCase):
                                 'sha512 differs', self.image.os_hash_value,
                                 'was removed')
         self.assertEqual({}, self.dst.images)
-        self.assertIsInstance(exc.__cause__, verify.DigestMismatch)
+        self.assertIsInstance(exc.__cause__, digests.DigestMismatch)
         self.assertEqual([], list(self.dst.data))
 
     def test_corruption_never_completes_the_upload(self):

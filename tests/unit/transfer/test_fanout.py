@@ -7,9 +7,9 @@ import time
 
 from oslotest import base as test_base
 
+from glance_sync import digests as verify
 from glance_sync.regions import base
 from glance_sync.transfer import fanout
-from glance_sync.transfer import verify
 
 CHUNK = 1000
 DATA = os.urandom(10 * CHUNK + 123)

@@ -4,11 +4,11 @@ import os
 import fixtures
 from oslotest import base
 
+from glance_sync import digests
 from glance_sync.regions import base as regions_base
 from glance_sync.regions import dumpfile
 from glance_sync.regions.drivers.dumpdir import DumpRegion
 from glance_sync.regions.drivers.memory import MemoryRegion
-from glance_sync.transfer import verify
 
 DATA = os.urandom(5000)
 
@@ -61,7 +61,7 @@ class DumpRegionTest(base.BaseTestCase):
         path = os.path.join(self.dir, self.full.id + '.img')
         with open(path, 'r+b') as stream:
             stream.write(b'?')
-        exc = self.assertRaises(verify.DigestMismatch, self.region().download,
+        exc = self.assertRaises(digests.DigestMismatch, self.region().download,
                                 self.full.id)
         self.assertIn(path + ': md5 differs', str(exc))
 

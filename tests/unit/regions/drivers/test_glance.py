@@ -10,11 +10,13 @@ from unittest import mock
 
 import requests
 import urllib3
+from glanceclient import client as glance_client
 from glanceclient import exc as glance_exc
 from keystoneauth1 import exceptions as ksa_exc
 from oslotest import base as test_base
 
 from glance_sync.regions import base
+from glance_sync.regions import catalog
 from glance_sync.regions.drivers import glance
 
 REGION = 'other:RegionFour'
@@ -477,8 +479,8 @@ class DownloadTest(GlanceRegionTestCase):
 
 class RegionsOfTargetTest(test_base.BaseTestCase):
 
-    @mock.patch.object(glance.glance_client, 'Client')
-    @mock.patch.object(glance.catalog, 'discover_regions')
+    @mock.patch.object(glance_client, 'Client')
+    @mock.patch.object(catalog, 'discover_regions')
     def test_one_region_per_endpoint(self, discover, client_class):
         discover.return_value = ['RegionOne', 'RegionTwo']
         session = mock.Mock()

@@ -5,14 +5,13 @@ import threading
 import fixtures
 from oslotest import base
 
+from glance_sync.images import Image
 from glance_sync.regions import base as regions_base
 from glance_sync.regions import csvfile
-from glance_sync.regions.base import Image
 from glance_sync.regions.drivers.memory import MemoryRegion
+from tests import fiware_data
 
-DATA_DIR = os.environ.get('GLANCE_SYNC_FIWARE_DIR') or os.path.normpath(
-    os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..',
-                 'shared', 'conformance', 'fiware'))
+DATA_DIR = fiware_data.DATA_DIR
 
 
 def image(image_id, name, owner='t1id', visibility='public', **props):

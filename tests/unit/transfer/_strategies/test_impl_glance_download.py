@@ -12,7 +12,8 @@ from oslotest import base as test_base
 
 from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
-from glance_sync.transfer import TransferStats, _glance
+from glance_sync.transfer import TransferStats
+from glance_sync.transfer import capabilities
 from glance_sync.transfer._strategies import impl_glance_download
 from tests.unit.transfer import fakes
 
@@ -30,8 +31,8 @@ class FakeGlances:
         self.started = []
         self.poll_error = {}
 
-    def client_of(self, region):
-        return None if region.name == 'not-glance' else object()
+    def can_pull(self, region):
+        return region.name != 'not-glance'
 
     def import_methods(self, region):
         return self.methods.get(region.name, ['glance-direct',
@@ -69,13 +70,13 @@ class GlanceDownloadTest(fakes.StrategyTestCase, test_base.BaseTestCase):
         super().setUp()
         self.make_master()
         self.glances = FakeGlances(self.master, self.data)
-        for name in ('client_of', 'import_methods', 'start_download',
+        for name in ('can_pull', 'import_methods', 'start_download',
                      'latest_task'):
             self.useFixture(fixtures.MockPatchObject(
-                _glance, name, getattr(self.glances, name)))
+                capabilities, name, getattr(self.glances, name)))
         # Streamed copies go to the in-memory regions as they are.
         self.useFixture(fixtures.MockPatchObject(
-            _glance, 'upload', lambda region, image_id, chunks, size:
+            capabilities, 'upload', lambda region, image_id, chunks, size:
             region.upload(image_id, chunks, size)))
         conf = self.useFixture(config_fixture.Config(cfg.ConfigOpts()))
         transfer_conf.register_opts(conf.conf)
@@ -178,7 +179,7 @@ class GlanceDownloadTest(fakes.StrategyTestCase, test_base.BaseTestCase):
         self.glances.import_methods = lambda region: calls.append(
             region.name) or real(region)
         self.useFixture(fixtures.MockPatchObject(
-            _glance, 'import_methods', self.glances.import_methods))
+            capabilities, 'import_methods', self.glances.import_methods))
         self.strategy.cannot_pull(self.master, self.two)
         self.strategy.cannot_pull(self.master, self.two)
         self.assertEqual(['RegionTwo'], calls)

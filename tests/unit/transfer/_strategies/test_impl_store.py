@@ -8,7 +8,8 @@ from oslo_config import fixture as config_fixture
 from oslotest import base as test_base
 
 from glance_sync.conf import transfer as transfer_conf
-from glance_sync.transfer import TransferStats, _glance
+from glance_sync.transfer import TransferStats
+from glance_sync.transfer import capabilities
 from glance_sync.transfer._strategies import impl_store
 from tests.unit.transfer import fakes
 
@@ -52,7 +53,7 @@ class StoreTest(fakes.StrategyTestCase, test_base.BaseTestCase):
                        '[local]\nfilesystem_store_datadir = %s\n' % self.dir)
         uri = 'file://%s/%s' % (self.dir, self.image.id)
         self.useFixture(fixtures.MockPatchObject(
-            _glance, 'locations', return_value=[(uri, 'local')]))
+            capabilities, 'locations', return_value=[(uri, 'local')]))
         self.transfer(config_file=conf_file)
         self.assertEqual([], self.master.calls_to('download'))
 

@@ -3,10 +3,11 @@
 import fixtures
 from oslotest import base as test_base
 
+from glance_sync import digests
 from glance_sync.regions import base
-from glance_sync.transfer import TransferStats, fanout, verify
+from glance_sync.transfer import TransferStats, fanout
 from glance_sync.transfer._strategies import impl_stream
-from glance_sync.transfer.base import Target
+from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
 
@@ -78,7 +79,7 @@ class StreamTest(fakes.StrategyTestCase, test_base.BaseTestCase):
                          'was removed'):
                 self.assertIn(part, message)
             self.assertIsInstance(results[name].__cause__,
-                                  verify.DigestMismatch)
+                                  digests.DigestMismatch)
         # The upload never completed anywhere: no corrupt image, even for
         # a moment, and no record left.
         self.assertEqual([], stored)

@@ -9,15 +9,18 @@ its absence is a failure.
 import glob
 import os
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_ROOT = os.path.join(os.path.dirname(TOP), 'shared', 'conformance',
                             'fiware')
 
 
+#: The data folder: ``$GLANCE_SYNC_FIWARE_DIR``, else :data:`DEFAULT_ROOT`.
+DATA_DIR = os.environ.get('GLANCE_SYNC_FIWARE_DIR') or DEFAULT_ROOT
+
+
 def root(test):
     """The data folder; skips (or fails under CI) the test when absent."""
-    path = os.environ.get('GLANCE_SYNC_FIWARE_DIR', DEFAULT_ROOT)
+    path = DATA_DIR
     if not os.path.isdir(path):
         message = 'FIWARE conformance data not found at %s' % path
         if os.environ.get('CI', '').lower() == 'true':

@@ -33,7 +33,7 @@ import enum
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from glance_sync.regions.base import Image, qualified_name, split_name
+from glance_sync.images import Image, qualified_name, split_name
 from glance_sync.rules.options import SyncSettings, TargetRules
 from glance_sync.rules.selection import (
     OBSOLETE_SUFFIX,

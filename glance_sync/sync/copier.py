@@ -1,11 +1,12 @@
 """The engine's copier for real regions: the configured transfer strategies.
 
-:func:`make_copier` returns a :class:`~glance_sync.transfer.copiers.
-FanOutCopier` over each target's strategy (``[target:<name>]
+:func:`make_copier` returns a :class:`~glance_sync.transfer.gathering.
+GatheringCopier` over each target's strategy (``[target:<name>]
 transfer_strategy``, ``stream`` by default): the regions synchronised at
 the same time share one read of each master image. :func:`reporting`
-wraps it so that a :class:`~glance_sync.manage.progress.Progress` sees
-each copy start, grow and end.
+wraps it so that a :class:`~glance_sync.sync.progress.Progress` sees
+each copy start, grow and end. :func:`offline_copier` copies into the
+in-memory regions of an offline cloud.
 
 A copy that keeps the master's id (``match_by = id``) fills the ``queued``
 record an interrupted copy left with that id, and a failed one is kept
@@ -19,41 +20,47 @@ import dataclasses
 import functools
 from typing import Any
 
-from glance_sync import engine
-from glance_sync.manage.progress import Progress
 from glance_sync.regions import base
-from glance_sync.rules.actions import ImageRecord
-from glance_sync.transfer import copiers
-from glance_sync.transfer.base import Target
+from glance_sync.sync.progress import Progress
+from glance_sync.transfer import gathering
 from glance_sync.transfer.loader import StrategySelector
+from glance_sync.transfer.targets import Copier, RecordLike, Target
 
-__all__ = ['make_copier', 'prepare_target', 'reporting']
+__all__ = ['make_copier', 'offline_copier', 'prepare_target', 'reporting']
 
 
 def make_copier(config: Any,
-                progress: Progress | None = None) -> copiers.FanOutCopier:
-    """The fan-out copier of a loaded configuration.
+                progress: Progress | None = None) -> gathering.GatheringCopier:
+    """The gathering copier of a loaded configuration.
 
     :param config: a :class:`~glance_sync.conf.loaded.SyncConfig` (a legacy
         one uses the default strategy everywhere).
     :param progress: counts the bytes handed to each region.
     """
-    return copiers.FanOutCopier(StrategySelector.from_config(config),
-                                prepare=prepare_target(progress))
+    return gathering.GatheringCopier(StrategySelector.from_config(config),
+                                     prepare=prepare_target(progress))
 
 
-def prepare_target(progress: Progress | None = None) -> copiers.Prepare:
-    """Builds each copy's :class:`~glance_sync.transfer.base.Target` from
+def offline_copier() -> Copier:
+    """The copier of an offline sync: the ``fake`` strategy, which gives
+    each in-memory copy the master's size, checksum and hashes without
+    data (as GlanceSync's mock did)."""
+    return gathering.strategy_copier(StrategySelector(strategy='fake'),
+                                     prepare=prepare_target())
+
+
+def prepare_target(progress: Progress | None = None) -> gathering.Prepare:
+    """Builds each copy's :class:`~glance_sync.transfer.targets.Target` from
     the engine's record: a template, or, for a record that keeps the
     master's id, the ``queued`` record created (or found) with that id."""
 
     def prepare(region: base.Region, master_image: base.Image,
-                record: ImageRecord) -> Target:
+                record: RecordLike) -> Target:
         on_bytes = (None if progress is None
                     else functools.partial(progress.advance, region.name))
         if record.image_id is None:
             return dataclasses.replace(
-                copiers.target_of(region, master_image, record),
+                gathering.target_of(region, master_image, record),
                 on_bytes=on_bytes)
         return Target(region, _queued_record(region, record),
                       keep_queued=True, on_bytes=on_bytes)
@@ -61,11 +68,11 @@ def prepare_target(progress: Progress | None = None) -> copiers.Prepare:
     return prepare
 
 
-def reporting(copier: engine.Copier, progress: Progress) -> engine.Copier:
+def reporting(copier: Copier, progress: Progress) -> Copier:
     """``copier``, telling ``progress`` when each copy starts and ends."""
 
     def copy(master_region: base.Region, master_image: base.Image,
-             region: base.Region, record: ImageRecord) -> base.Image:
+             region: base.Region, record: RecordLike) -> base.Image:
         progress.start_image(region.name, master_image.name,
                              master_image.size or 0)
         try:
@@ -79,7 +86,7 @@ def reporting(copier: engine.Copier, progress: Progress) -> engine.Copier:
     return copy
 
 
-def _queued_record(region: base.Region, record: ImageRecord) -> base.Image:
+def _queued_record(region: base.Region, record: RecordLike) -> base.Image:
     """The record to fill: a new one, or the one left with the id to keep.
 
     :raises IdInUse: the id to keep is used by an image that is not a

@@ -3,14 +3,15 @@ from unittest import mock
 import fixtures
 from oslotest import base
 
-from glance_sync.conf import legacy
-from glance_sync.manage import cloud as manage_cloud
+from glance_sync.conf import errors, legacy
 from glance_sync.regions import base as regions_base
+from glance_sync.regions import catalog
 from glance_sync.regions.drivers import glance
+from glance_sync.sync import cloud as sync_cloud
 from tests.unit.manage import data
 
 
-@mock.patch.object(manage_cloud.catalog, 'discover_regions',
+@mock.patch.object(catalog, 'discover_regions',
                    return_value=['R1', 'R2'])
 class OnlineCloudTest(base.BaseTestCase):
 
@@ -18,7 +19,7 @@ class OnlineCloudTest(base.BaseTestCase):
         super().setUp()
         folder = self.useFixture(fixtures.TempDir()).path
         path, _, _ = data.write_cloud(folder)
-        self.cloud = manage_cloud.OnlineCloud(legacy.load(path, (), {}))
+        self.cloud = sync_cloud.OnlineCloud(legacy.load(path, (), {}))
 
     def test_region_of_the_catalog(self, discover):
         region = self.cloud.region('master:R2')
@@ -26,9 +27,19 @@ class OnlineCloudTest(base.BaseTestCase):
         self.assertEqual('R2', region.name)
         self.assertIs(region, self.cloud.region('R2'))
 
+    def test_one_session_per_target_shared_by_its_regions(self, discover):
+        session = self.cloud.session('master')
+        self.assertIs(session, self.cloud.session('master'))
+        self.assertIsNot(session, self.cloud.session('other'))
+        self.cloud.region('master:R2')
+        self.assertIs(session, discover.call_args[0][0])
+
+    def test_session_of_an_unknown_target(self, discover):
+        self.assertRaises(errors.ConfigError, self.cloud.session, 'nowhere')
+
     def test_region_missing_from_the_catalog_is_a_usage_error(self, discover):
         # It used to reach Glance and fail as "unavailable" (exit 1).
-        exc = self.assertRaises(manage_cloud.UnknownRegion,
+        exc = self.assertRaises(sync_cloud.UnknownRegion,
                                 self.cloud.region, 'other:R9')
         self.assertIn("unknown region 'other:R9': the catalog of target "
                       "other has no image endpoint there (regions: R1, R2)",

@@ -1,7 +1,7 @@
 from oslotest import base
 
-from glance_sync.daemon import selection
-from glance_sync.regions.base import Image
+from glance_sync.images import Image
+from glance_sync.rules import destinations
 from glance_sync.rules.selection import MasterIndex
 from tests.unit.daemon import fakes
 
@@ -17,9 +17,9 @@ def image(name, image_id=None, public=True, owner='tm', **props):
 
 def selector(strategy='rules', **rules):
     settings = fakes.settings(**rules)
-    return selection.RegionSelector(
-        settings, selection.candidate_regions(settings, DISCOVERED),
-        master_tenant='tm', strategy=selection.Strategy(strategy))
+    return destinations.RegionSelector(
+        settings, destinations.candidate_regions(settings, DISCOVERED),
+        master_tenant='tm', strategy=destinations.Strategy(strategy))
 
 
 class CandidateRegionsTest(base.BaseTestCase):
@@ -28,14 +28,14 @@ class CandidateRegionsTest(base.BaseTestCase):
         settings = fakes.settings(master={'ignore_regions': ['R3']},
                                   other={'ignore_regions': ['other:O2']})
         self.assertEqual({'master': ('R2',), 'other': ('other:O1',)},
-                         selection.candidate_regions(settings, DISCOVERED))
+                         destinations.candidate_regions(settings, DISCOVERED))
 
     def test_preferable_order_comes_first(self):
         settings = fakes.settings()
         settings = settings.__class__(
             master_region='Master', targets=settings.targets,
             preferable_order=('R3', 'other:O2'))
-        found = selection.candidate_regions(settings, DISCOVERED)
+        found = destinations.candidate_regions(settings, DISCOVERED)
         self.assertEqual(('R3', 'R2'), found['master'])
         self.assertEqual(('other:O2', 'other:O1'), found['other'])
 
@@ -47,13 +47,13 @@ class ParseRegionsTest(base.BaseTestCase):
 
     def test_names_targets_and_separators(self):
         self.assertEqual(frozenset({'R2', 'other:O1', 'other:O2'}),
-                         selection.parse_regions(' master:R2,  other: ',
-                                                 CANDIDATES))
+                         destinations.parse_regions(' master:R2,  other: ',
+                                                    CANDIDATES))
 
     def test_unknown_and_empty_names_are_left_out(self):
-        self.assertEqual(frozenset({'R3'}), selection.parse_regions(
+        self.assertEqual(frozenset({'R3'}), destinations.parse_regions(
             'Nowhere, other:Nope, R3,,', CANDIDATES))
-        self.assertEqual(frozenset(), selection.parse_regions(
+        self.assertEqual(frozenset(), destinations.parse_regions(
             '', CANDIDATES))
 
 
@@ -132,6 +132,6 @@ class RegionIndexTest(base.BaseTestCase):
     def test_restrict_keeps_references(self):
         index = self.index(image('k'), image('ami', kernel_id='id-k'),
                            image('x'))
-        sub = selection.restrict(index, ['ami', 'k', 'missing'])
+        sub = destinations.restrict(index, ['ami', 'k', 'missing'])
         self.assertEqual({'ami', 'k'}, set(sub.by_name))
         self.assertEqual({'kernel_id': 'k'}, dict(sub.references['ami']))

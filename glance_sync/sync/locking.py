@@ -23,10 +23,10 @@ from typing import Any
 
 from oslo_config import cfg
 
-from glance_sync import coordination, engine
+from glance_sync import coordination
 from glance_sync.regions import base
-from glance_sync.rules.actions import ImageRecord
 from glance_sync.rules.metadata import SOURCE_PROPERTY
+from glance_sync.transfer.targets import Copier, RecordLike
 
 __all__ = ['finished_copy', 'locked', 'shared_coordinator']
 
@@ -43,20 +43,20 @@ def shared_coordinator(config: Any) -> coordination.Coordinator | None:
     return coordinator if coordinator.distributed else None
 
 
-def locked(copier: engine.Copier, coordinator: coordination.Coordinator,
+def locked(copier: Copier, coordinator: coordination.Coordinator,
            skipped: Callable[[str, str], None] | None = None
-           ) -> engine.Copier:
+           ) -> Copier:
     """``copier``, each copy under the (image, region) lock, and skipped
     when the region has a finished copy by the time the lock is held.
 
     :param skipped: told ``(region, image id)`` of each copy skipped (a
-        fan-out copier's :meth:`~glance_sync.transfer.copiers.FanOutCopier.
-        passed`, so that other regions do not wait for it).
+        gathering copier's :meth:`~glance_sync.transfer.gathering.
+        GatheringCopier.passed`, so that other regions do not wait for it).
     :raises CoordinationError: the backend failed.
     """
 
     def copy(master_region: base.Region, master_image: base.Image,
-             region: base.Region, record: ImageRecord) -> base.Image:
+             region: base.Region, record: RecordLike) -> base.Image:
         with _pair_lock(coordinator, master_image, region.name):
             done = finished_copy(region, master_image)
             if done is not None:

@@ -21,9 +21,11 @@ import abc
 import os
 import threading
 
+from keystoneauth1 import session as ksa_session
+
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
-from glance_sync.regions import base, catalog, csvfile
+from glance_sync.regions import auth, base, catalog, csvfile
 from glance_sync.regions.drivers import glance, glance_errors, memory
 
 __all__ = ['Cloud', 'OfflineCloud', 'OnlineCloud', 'UnknownRegion']
@@ -107,16 +109,34 @@ class OnlineCloud(Cloud):
     first use, as an unavailable region: the other targets' regions go on.
     """
 
+    def __init__(self, config: SyncConfig) -> None:
+        super().__init__(config)
+        self._sessions: dict[str, ksa_session.Session] = {}
+        # Not the regions' lock: a region is built holding that one.
+        self._session_lock = threading.Lock()
+
+    def session(self, target: str) -> ksa_session.Session:
+        """The keystoneauth session of a target, created on first use and
+        shared by its regions (no network I/O: authentication happens on
+        the first request).
+
+        :raises ConfigError: the target is unknown.
+        """
+        with self._session_lock:
+            if target not in self._sessions:
+                self._sessions[target] = auth.target_session(self.config,
+                                                             target)
+            return self._sessions[target]
+
     def regions_of(self, target: str) -> list[str]:
-        return catalog.discover_regions(self.config.session(target),
-                                        target=target)
+        return catalog.discover_regions(self.session(target), target=target)
 
     def tenant_id(self, target: str) -> str:
         own = self.config.settings.targets[target].tenant_id
         if own:
             return own
         with glance_errors.translated(target, 'authenticating'):
-            project = self.config.session(target).get_project_id()
+            project = self.session(target).get_project_id()
         if not project:
             raise base.AuthFailed(target, reason='the token of target %s is '
                                   'not scoped to a project' % target)
@@ -135,7 +155,7 @@ class OnlineCloud(Cloud):
                 % (base.qualified_name(target, bare), target,
                    ', '.join(known) or 'none'))
         return glance.GlanceRegion(
-            base.qualified_name(target, bare), self.config.session(target),
+            base.qualified_name(target, bare), self.session(target),
             region_name=bare,
             project_id=self.config.settings.targets[target].tenant_id,
             list_timeout=self.config.settings.list_images_timeout)

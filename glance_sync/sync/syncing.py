@@ -26,17 +26,19 @@ from concurrent import futures
 
 from glance_sync import engine
 from glance_sync.coordination import Coordinator
-from glance_sync.manage import locking
-from glance_sync.manage.cloud import Cloud, OfflineCloud
-from glance_sync.manage.copier import make_copier, reporting
-from glance_sync.manage.progress import Progress
+from glance_sync.sync import locking
+from glance_sync.sync.cloud import Cloud, OfflineCloud
+from glance_sync.sync.copier import (make_copier, offline_copier,
+                                     reporting)
 from glance_sync.regions import base
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus
-from glance_sync.transfer.copiers import FanOutCopier
+from glance_sync.sync.progress import Progress
+from glance_sync.transfer.gathering import GatheringCopier
+from glance_sync.transfer.targets import Copier
 
 __all__ = ['RegionResult', 'master_index', 'status_regions', 'sync_regions']
 
@@ -127,9 +129,9 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
 
 
 def _copying(cloud: Cloud, own_master: bool, dry_run: bool,
-             progress: Progress) -> tuple[FanOutCopier | None, engine.Copier,
+             progress: Progress) -> tuple[GatheringCopier | None, Copier,
                                           Coordinator | None]:
-    """How a sync copies: the fan-out copier (none offline), the copier
+    """How a sync copies: the gathering copier (none offline), the copier
     the engine calls, and the daemons' coordinator it locks with, if any.
 
     :param own_master: the cloud's master is the source. Another one (a
@@ -137,7 +139,7 @@ def _copying(cloud: Cloud, own_master: bool, dry_run: bool,
         from: its images are streamed.
     """
     if isinstance(cloud, OfflineCloud):
-        return None, engine.offline_copier, None
+        return None, offline_copier(), None
     fan = make_copier(cloud.config if own_master else None, progress)
     copier = reporting(fan, progress)
     coordinator = (None if dry_run
@@ -165,8 +167,8 @@ def _started(coordinator: Coordinator | None) -> Iterator[None]:
 
 def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
               region: base.Region, rules: TargetRules, tenant: str,
-              copier: engine.Copier, dry_run: bool, progress: Progress,
-              fan: FanOutCopier | None) -> RegionResult:
+              copier: Copier, dry_run: bool, progress: Progress,
+              fan: GatheringCopier | None) -> RegionResult:
     plan = rules_plan.plan_region(index, region.list_images(True), rules,
                                   region.name, tenant_id=tenant)
     if fan is not None:

@@ -3,7 +3,7 @@
 from oslotest import base as test_base
 
 from glance_sync.regions import base
-from glance_sync.transfer import copies
+from glance_sync.transfer import records
 from tests.unit.transfer import fakes
 
 
@@ -33,8 +33,8 @@ class RemoveCopyTest(test_base.BaseTestCase):
         self.waits = []
 
     def remove(self, region, copy_id, **kwargs):
-        return copies.remove_copy(region, copy_id, sleep=self.waits.append,
-                                  **kwargs)
+        return records.remove_copy(region, copy_id, sleep=self.waits.append,
+                                   **kwargs)
 
     def test_retried_while_the_region_is_away(self):
         region = Flaky('R')

@@ -1,4 +1,4 @@
-"""What the strategies ask of a Glance beyond Region, glanceclient mocked.
+"""The Glance driver's optional capabilities, glanceclient mocked.
 
 The real requests are exercised by tests/functional/transfer.
 """
@@ -10,8 +10,7 @@ from keystoneauth1 import adapter as ksa_adapter
 from oslotest import base as test_base
 
 from glance_sync.regions import base
-from glance_sync.regions.drivers import glance, memory
-from glance_sync.transfer import _glance
+from glance_sync.regions.drivers import glance
 from tests.unit.regions.drivers.test_glance import raw_image
 
 
@@ -40,7 +39,7 @@ class UploadTest(GlanceTestCase):
         self.request.side_effect = request
         self.client.images.get.return_value = raw_image()
         chunks = [b'abc', b'def']
-        image = _glance.upload(self.region, 'id1', chunks, 6)
+        image = self.region.upload_sized('id1', chunks, 6)
         self.assertEqual([id(c) for c in chunks], [id(c) for c in sent])
         (args, kwargs), = self.request.call_args_list
         self.assertEqual(('/v2/images/id1/file', 'PUT'), args[1:])
@@ -53,18 +52,10 @@ class UploadTest(GlanceTestCase):
         self.request.return_value = mock.Mock(
             status_code=409, content=b'not queued',
             headers={'content-type': 'text/plain'})
-        exc = self.assertRaises(base.Conflict, _glance.upload, self.region,
+        exc = self.assertRaises(base.Conflict, self.region.upload_sized,
                                 'id1', [b'x'], 1)
         self.assertIn('RegionTwo', str(exc))
         self.assertIsInstance(exc.__cause__, glance_exc.HTTPConflict)
-
-    def test_other_regions_use_their_own_upload(self):
-        region = memory.MemoryRegion('R')
-        record = region.create_image('x', visibility='private',
-                                     properties={})
-        image = _glance.upload(region, record.id, [b'ab'], 2)
-        self.assertEqual(2, image.size)
-        self.request.assert_not_called()
 
 
 class InfoTest(GlanceTestCase):
@@ -74,30 +65,30 @@ class InfoTest(GlanceTestCase):
             {'url': 'file:///a/1', 'metadata': {'store': 'local'}},
             {'url': 'rbd://x/1', 'metadata': {}}])
         self.assertEqual([('file:///a/1', 'local'), ('rbd://x/1', None)],
-                         _glance.locations(self.region, 'id1'))
+                         self.region.locations('id1'))
         self.client.images.get.return_value = raw_image(
             direct_url='file:///a/1', stores='local,other')
         self.assertEqual([('file:///a/1', 'local')],
-                         _glance.locations(self.region, 'id1'))
+                         self.region.locations('id1'))
         self.client.images.get.return_value = raw_image()
-        self.assertEqual([], _glance.locations(self.region, 'id1'))
+        self.assertEqual([], self.region.locations('id1'))
 
     def test_import_methods(self):
         self.client.images.get_import_info.return_value = {
             'import-methods': {'value': ['glance-direct', 'glance-download']}}
         self.assertEqual(['glance-direct', 'glance-download'],
-                         _glance.import_methods(self.region))
+                         self.region.import_methods())
 
     def test_import_methods_of_an_unavailable_region(self):
         self.client.images.get_import_info.side_effect = (
             glance_exc.CommunicationError('refused'))
-        self.assertRaises(base.RegionUnavailable, _glance.import_methods,
-                          self.region)
+        self.assertRaises(base.RegionUnavailable,
+                          self.region.import_methods)
 
     def test_start_download_names_the_master(self):
         master = glance.GlanceRegion('RegionOne', mock.Mock(),
                                      interface='internal')
-        _glance.start_download(self.region, 'copy', master, 'master-id')
+        self.region.start_download('copy', master, 'master-id')
         self.client.images.image_import.assert_called_once_with(
             'copy', method='glance-download', remote_region='RegionOne',
             remote_image_id='master-id', remote_service_interface='internal')
@@ -107,8 +98,8 @@ class InfoTest(GlanceTestCase):
             {'status': 'failure', 'created_at': '2026-01-01T00:00:00Z'},
             {'status': 'processing', 'created_at': '2026-01-02T00:00:00Z'}]})
         self.assertEqual('processing',
-                         _glance.latest_task(self.region, 'id1')['status'])
+                         self.region.latest_task('id1')['status'])
         self.client.http_client.get.assert_called_with(
             '/v2/images/id1/tasks')
         self.client.http_client.get.return_value = (None, {'tasks': []})
-        self.assertIsNone(_glance.latest_task(self.region, 'id1'))
+        self.assertIsNone(self.region.latest_task('id1'))

@@ -7,10 +7,10 @@ from oslo_config import cfg
 from oslotest import base
 
 from glance_sync import coordination
-from glance_sync.manage import locking
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.rules.actions import ImageRecord
 from glance_sync.rules.metadata import SOURCE_PROPERTY
+from glance_sync.sync import locking
 
 
 class FakeCoordinator:

@@ -7,13 +7,13 @@ copiers put the configured strategies there:
 
 - :func:`strategy_copier`: each copy through its target's strategy, one
   region per call;
-- :class:`FanOutCopier`: when several regions are synchronised at the same
+- :class:`GatheringCopier`: when several regions are synchronised at the same
   time (each in its own thread), the copies of one master image that these
   regions ask for are gathered into one
   :meth:`~glance_sync.transfer.base.TransferStrategy.transfer`, so the
   image is read once for all of them::
 
-      copier = FanOutCopier(StrategySelector(conf))
+      copier = GatheringCopier(StrategySelector(conf))
       copier.announce(names)            # the regions about to start
 
       def sync(region):                 # one thread per region
@@ -28,18 +28,18 @@ copiers put the configured strategies there:
   those whose plan holds it (regions apply their uploads in the same
   order, smallest image first). It waits at most ``gather_window`` seconds
   after the first arrival (``[transfer] gather_window``). A region that
-  leaves :meth:`FanOutCopier.region` (done, or stopped by a failure) is no
+  leaves :meth:`GatheringCopier.region` (done, or stopped by a failure) is no
   longer waited for.
 
   The daemon runs one task per (image, region) instead; a running task
-  declares itself with :meth:`FanOutCopier.task`, and the copies of that
+  declares itself with :meth:`GatheringCopier.task`, and the copies of that
   image wait for each other the same way. Only running tasks are waited
   for, never queued ones, so a full worker pool cannot make a copy wait
   for a task that has no thread to run in.
 
 Records: the engine's record (an ``ImageRecord``: name, visibility,
 properties, formats, ``min_disk``, ``min_ram``) becomes the copy's template;
-a ``prepare`` callable may build the :class:`~glance_sync.transfer.base.
+a ``prepare`` callable may build the :class:`~glance_sync.transfer.targets.
 Target` instead (to create the record with a given id, say).
 """
 
@@ -50,33 +50,19 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from glance_sync.regions import base
-from glance_sync.transfer.base import (Results, Target, TransferOptions,
-                                       TransferStrategy)
+from glance_sync.transfer.base import TransferOptions, TransferStrategy
+from glance_sync.transfer.targets import (Copier, RecordLike, Results,
+                                          Target)
 from glance_sync.transfer.loader import StrategySelector
 
-__all__ = ['Copier', 'FanOutCopier', 'Prepare', 'RecordLike',
-           'strategy_copier', 'target_of']
-
-
-class RecordLike(Protocol):
-    """What a copier needs of the engine's record (``ImageRecord``)."""
-
-    name: str
-    visibility: str
-    properties: Any
-    disk_format: str | None
-    container_format: str | None
-    min_disk: int
-    min_ram: int
+__all__ = ['GatheringCopier', 'Prepare', 'strategy_copier', 'target_of']
 
 
 #: ``prepare(region, master_image, record) -> Target``.
-Prepare = Callable[[base.Region, base.Image, Any], Target]
-#: ``copier(master_region, master_image, region, record) -> Image``.
-Copier = Callable[[base.Region, base.Image, base.Region, Any], base.Image]
+Prepare = Callable[[base.Region, base.Image, RecordLike], Target]
 
 
 def target_of(region: base.Region, master_image: base.Image,
@@ -135,7 +121,7 @@ class _Batch:
     results: Results | None = None
 
 
-class FanOutCopier:
+class GatheringCopier:
     """Gathers the regions' copies of an image into one transfer.
 
     Thread-safe: made to be called by one thread per region.

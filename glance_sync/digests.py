@@ -14,7 +14,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 
-from glance_sync.regions import base
+from glance_sync.images import Image
 
 __all__ = ['DEFAULT_CHUNK_SIZE', 'DEFAULT_HASH_ALGO', 'DigestMismatch',
            'Digests', 'HashingStream', 'check_copy', 'differences']
@@ -37,7 +37,7 @@ class Digests:
     hash_value: str | None
 
     @classmethod
-    def of_image(cls, image: base.Image) -> Digests:
+    def of_image(cls, image: Image) -> Digests:
         """What a region reports about an image's data.
 
         :param image: the record; images uploaded before Glance recorded
@@ -77,7 +77,7 @@ def differences(expected: Digests, actual: Digests, expected_name: str,
 
 
 def check_copy(sent: Digests, taken: int, complete: bool,
-               uploaded: base.Image, region: str,
+               uploaded: Image, region: str,
                sent_name: str = 'the bytes sent have') -> None:
     """Compare the bytes sent to a region with what it says it stored.
 

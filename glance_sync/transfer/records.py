@@ -11,13 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from glance_sync import digests, retry
 from glance_sync.regions import base
-from glance_sync.transfer import verify
-
-if TYPE_CHECKING:
-    from glance_sync.transfer.base import Target
+from glance_sync.transfer.targets import Target
 
 __all__ = ['create_record', 'explain', 'failure', 'inactive_reason',
            'is_prepared', 'label', 'record_for', 'refused', 'remove_copy']
@@ -38,7 +35,7 @@ def is_prepared(region: base.Region, template: base.Image) -> bool:
 
 def create_record(region: base.Region, template: base.Image) -> base.Image:
     """Create the copy's record from a template (see
-    :class:`~glance_sync.transfer.base.Target`).
+    :class:`~glance_sync.transfer.targets.Target`).
 
     :returns: the new record, ``queued``.
     :raises RegionError: the region refused or did not answer.
@@ -111,20 +108,13 @@ def _delete(region: base.Region, copy_id: str, attempts: int,
 
     :returns: the last error, ``None`` once deleted.
     """
-    delay = 1.0
-    error: Exception | None = None
-    for attempt in range(max(attempts, 1)):
-        if attempt:
-            sleep(delay)
-            delay *= 2
-        try:
-            region.delete(copy_id)
-            return None
-        except base.RegionUnavailable as exc:
-            error = exc
-        except Exception as exc:
-            return exc
-    return error
+    try:
+        retry.with_backoff(lambda: region.delete(copy_id),
+                           retries=max(attempts, 1) - 1, first_wait=1.0,
+                           retry_on=base.RegionUnavailable, sleep=sleep)
+    except Exception as exc:
+        return exc
+    return None
 
 
 def _status(region: base.Region, copy_id: str) -> str | None:
@@ -140,7 +130,7 @@ def _status(region: base.Region, copy_id: str) -> str | None:
 def explain(exc: BaseException) -> str:
     """An error as a reason: our own errors' messages speak for themselves,
     others are prefixed with their type."""
-    if isinstance(exc, (verify.DigestMismatch, base.RegionError)):
+    if isinstance(exc, (digests.DigestMismatch, base.RegionError)):
         return str(exc)
     return '%s: %s' % (type(exc).__name__, exc)
 

@@ -1,9 +1,11 @@
 from oslotest import base
 
-from glance_sync.manage import copier, progress
+from unittest import mock
+
 from glance_sync.regions import base as regions_base
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.rules.actions import ImageRecord
+from glance_sync.sync import copier, progress
 
 
 class Recorder(progress.Progress):
@@ -35,13 +37,17 @@ def regions():
     return master, source, MemoryRegion('other:O1', tenant_id='t2')
 
 
-class CopierTest(base.BaseTestCase):
+class RegionsTestCase(base.BaseTestCase):
+    """A master with one image, an empty region, the engine's record."""
 
     def setUp(self):
         super().setUp()
         self.master, self.source, self.region = regions()
         self.record = ImageRecord(name='img', visibility='public',
                                   properties={'p': 1})
+
+
+class CopierTest(RegionsTestCase):
 
     def test_copy_counts_bytes(self):
         recorder = Recorder()
@@ -104,3 +110,34 @@ class KeepIdTest(base.BaseTestCase):
                                  image_id=self.source.id)
         self.region.delete(self.source.id)
         self.assertRaises(regions_base.IdInUse, self.copy)
+
+
+class OfflineCopierTest(RegionsTestCase):
+
+    def test_copies_the_fingerprints_without_data(self):
+        new = copier.offline_copier()(self.master, self.source, self.region,
+                                      self.record)
+        self.assertEqual(('img', 'active', self.source.size,
+                          self.source.checksum, {'p': 1}),
+                         (new.name, new.status, new.size, new.checksum,
+                          new.user_properties))
+        self.assertEqual([], self.master.calls_to('download'))
+
+    def test_keeps_the_id_asked_for(self):
+        record = ImageRecord(name='img', visibility='public',
+                             image_id='12345678-1234-5678-1234-567812345678')
+        new = copier.offline_copier()(self.master, self.source, self.region,
+                                      record)
+        self.assertEqual(record.image_id, new.id)
+
+    def test_needs_an_in_memory_region(self):
+        other = mock.Mock(spec=regions_base.Region)
+        other.name = 'elsewhere'
+        other.create_image.return_value = self.source.copy(
+            id='x', status='queued', region='elsewhere')
+        exc = self.assertRaises(regions_base.CopyFailed,
+                                copier.offline_copier(), self.master,
+                                self.source, other, self.record)
+        self.assertIn('in-memory', str(exc))
+        self.assertIn('elsewhere', str(exc))
+

@@ -3,7 +3,7 @@ import io
 import fixtures
 from oslotest import base
 
-from glance_sync.manage import progress
+from glance_sync.sync import progress
 
 
 class TTY(io.StringIO):
@@ -27,7 +27,7 @@ class ProgressTest(base.BaseTestCase):
 
     def test_log_lines(self):
         logger = self.useFixture(fixtures.FakeLogger(
-            name='glance_sync.manage.progress'))
+            name='glance_sync.sync.progress'))
         shown = progress.LogProgress()
         shown.start_region('R1', 3072)
         shown.start_image('R1', 'a', 2048)

@@ -12,7 +12,7 @@ from glance_sync.regions import base
 from glance_sync.regions.drivers import memory
 from glance_sync.rules.actions import ImageRecord
 from glance_sync.rules.selection import MasterIndex
-from glance_sync.transfer import copiers, loader
+from glance_sync.transfer import gathering, loader
 from tests.unit.rules import fakes as rule_fakes
 from tests.unit.transfer import fakes
 
@@ -44,7 +44,7 @@ class StrategyCopierTest(test_base.BaseTestCase):
         master = master_with_data({'a': 5000})
         image = master.list_images()[0]
         region = memory.MemoryRegion('other:RegionFour')
-        copier = copiers.strategy_copier(loader.StrategySelector())
+        copier = gathering.strategy_copier(loader.StrategySelector())
         copy = copier(master, image, region, record('a'))
         self.assertEqual((image.checksum, 'active', 'a'),
                          (copy.checksum, copy.status, copy.name))
@@ -64,10 +64,10 @@ class CopierTestCase(test_base.BaseTestCase):
 
     def copier(self, **kwargs):
         kwargs.setdefault('gather_window', 10)
-        return copiers.FanOutCopier(loader.StrategySelector(), **kwargs)
+        return gathering.GatheringCopier(loader.StrategySelector(), **kwargs)
 
 
-class FanOutCopierTest(CopierTestCase):
+class GatheringCopierTest(CopierTestCase):
 
     def run_regions(self, copier, plans, pause=None):
         """Each region in its own thread, copying its images in order."""
@@ -256,7 +256,7 @@ class TaskParticipantTest(CopierTestCase):
 
 
 class EngineTest(test_base.BaseTestCase):
-    """The engine applies whole region plans through the fan-out copier."""
+    """The engine applies whole region plans through the gathering copier."""
 
     def test_parallel_region_plans_read_each_image_once(self):
         master = master_with_data({'cirros': 4000, 'ubuntu': 7000})
@@ -265,7 +265,7 @@ class EngineTest(test_base.BaseTestCase):
         rules = rule_fakes.rules()
         regions = [memory.MemoryRegion(n, tenant_id=TENANT)
                    for n in ('RegionTwo', 'RegionThree')]
-        copier = copiers.FanOutCopier(loader.StrategySelector())
+        copier = gathering.GatheringCopier(loader.StrategySelector())
         copier.announce([r.name for r in regions])
 
         def sync(region):
