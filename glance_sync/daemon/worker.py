@@ -97,6 +97,9 @@ class Worker:
         self._draining = threading.Event()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        #: ``time.monotonic()`` of the loop's last turn (the watchdog's
+        #: liveness).
+        self.last_turn = time.monotonic()
 
     # -- life cycle -------------------------------------------------------
 
@@ -176,6 +179,11 @@ class Worker:
             with self._lock:
                 self._running.pop(task.id, None)
 
+    def alive(self, within: float) -> bool:
+        """Whether the loop runs and turned in the last ``within`` s."""
+        return (self._thread is not None and self._thread.is_alive()
+                and time.monotonic() - self.last_turn < within)
+
     @property
     def running(self) -> list[dm.Task]:
         """The tasks running here now."""
@@ -187,6 +195,7 @@ class Worker:
     def _loop(self) -> None:
         extended = released = time.monotonic()
         while not self._stopped.is_set():
+            self.last_turn = time.monotonic()
             self._wake.clear()
             try:
                 self.run_once()
