@@ -35,6 +35,7 @@ from glance_sync.daemon import (
     context,
     endpoints,
     listener,
+    metrics,
     reconcile,
     runner,
     systemd,
@@ -113,6 +114,7 @@ class Daemon:
             self.journal, self.context, group.reconcile_interval,
             self.worker.wake)
         self.watchdog: watchdog.Watchdog | None = None
+        self.metrics: metrics.MetricsServer | None = None
 
     def context(self) -> context.SyncContext:
         """The current configuration's context."""
@@ -121,8 +123,10 @@ class Daemon:
     def start(self) -> None:
         """Start every part; tell systemd the daemon is ready.
 
+        :raises ConfigError: the metrics endpoint cannot listen.
         :raises CoordinationError: the coordination backend is unusable.
         """
+        self.metrics = metrics.serve(self.conf, self.journal)
         self.coordinator.start()
         self.worker.recover()
         self.worker.start()
@@ -177,6 +181,8 @@ class Daemon:
         self.listener.wait()
         self.transport.cleanup()
         self.coordinator.stop()
+        if self.metrics is not None:
+            self.metrics.stop()
         self.journal.dispose()
         return complete
 

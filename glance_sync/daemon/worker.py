@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 from glance_sync import engine
 from glance_sync.conf.errors import ConfigError
+from glance_sync.daemon import metrics
 from glance_sync.daemon import runner as runner_mod
 from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db import data_models as dm
@@ -303,6 +304,7 @@ class Worker:
         if waited > options.snapshot_timeout:
             LOG.error('Task %s: %s for %d s, more than snapshot_timeout',
                       task.id, outcome.detail, waited)
+            metrics.task_failed(task.region, 'snapshot_timeout')
             self._journal.mark_failed(
                 task, '%s after %d s (snapshot_timeout = %d)'
                 % (outcome.detail, waited, options.snapshot_timeout))
@@ -315,6 +317,7 @@ class Worker:
             options.snapshot_sleep_interval)
 
     def _failed(self, task: dm.Task, exc: Exception) -> None:
+        metrics.task_failed(task.region, exc)
         error = str(exc) or type(exc).__name__
         if is_permanent(exc) or not self._policy.should_retry(task.attempts):
             LOG.error('Task %s (image %s, region %s) failed after %d '
