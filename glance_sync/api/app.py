@@ -11,6 +11,7 @@ The pipeline, outermost first::
 Routes::
 
     GET    /                                   version (public)
+    GET    /healthcheck                        oslo.middleware's (public)
     GET    /regions/{region}[?image=NAME]      images and their statuses
     POST   /regions/{region}                   start a sync: {"taskId"}
     GET    /regions/{region}/tasks/{task_id}   {"taskId", "status"}
@@ -25,7 +26,7 @@ from typing import Any, ClassVar
 from keystonemiddleware import auth_token
 from oslo_config import cfg
 
-from glance_sync.api import auth, faults, policies
+from glance_sync.api import auth, faults, health, policies
 from glance_sync.api.controllers import Controller
 from glance_sync.api.regions import RegionDirectory
 from glance_sync.api.router import Endpoint, Route, Router
@@ -113,4 +114,5 @@ def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
                     auth.Authorizer(auth.make_enforcer(conf)))
     # Errors become responses inside auth_token, so that it adds
     # WWW-Authenticate to our 401s; the outer wrapper catches its crashes.
-    return faults.FaultMiddleware(auth_wrapper(faults.FaultMiddleware(router)))
+    api = faults.FaultMiddleware(auth_wrapper(faults.FaultMiddleware(router)))
+    return health.HealthcheckRoute(api, conf)
