@@ -23,6 +23,7 @@ from glance_sync.conf.loaded import SyncConfig
 from glance_sync.coordination import CoordinationError
 from glance_sync.manage import backup, db, output, progress, regionargs
 from glance_sync.manage import syncing, tasks
+from glance_sync.manage import lag
 from glance_sync.manage.cloud import Cloud, OfflineCloud, OnlineCloud
 from glance_sync.regions import base
 from glance_sync.rules.actions import Action, FixAmi, Rename, Replace, Upload
@@ -88,6 +89,11 @@ def status_command(args: argparse.Namespace, config: SyncConfig,
     names = region_names(cloud, args.regions)
     results = syncing.status_regions(cloud, names, config.max_workers)
     _write_statuses(out, args.format, results)
+    if args.format == 'table':
+        lags = lag.journal_lags(config)
+        if lags is not None:
+            out.write('\n')
+            lag.write_lags(out, names, lags)
     return 0 if all(result.ok for result in results) else 1
 
 
