@@ -27,10 +27,6 @@ from glance_sync.rules.options import SyncSettings
 
 __all__ = ['EndpointSettings', 'SyncConfig']
 
-#: The catalog interfaces an image endpoint may be taken from.
-INTERFACES = ('public', 'internal', 'admin')
-
-
 @dataclasses.dataclass(frozen=True)
 class EndpointSettings:
     """Where a target's Glance endpoints are: catalog interface and URLs."""

@@ -22,7 +22,7 @@ from oslo_config import cfg
 
 from glance_sync.conf import rules, transfer
 from glance_sync.conf.errors import ConfigError
-from glance_sync.conf.loaded import INTERFACES, EndpointSettings
+from glance_sync.conf.loaded import EndpointSettings
 
 __all__ = ['PREFIX', 'endpoint_settings', 'group_name', 'list_opts',
            'register_opts', 'register_target_opts', 'target_of']
@@ -49,7 +49,10 @@ _OPTS = [
                'there again (status error_id)')],
                help='How the copies of a master image are recognised in '
                     'this target\'s regions.'),
-    cfg.StrOpt('interface', default='public', choices=INTERFACES,
+    cfg.StrOpt('interface', default='public', choices=[
+        ('public', 'the endpoints users reach'),
+        ('internal', 'the endpoints of the cloud\'s internal network'),
+        ('admin', 'the admin endpoints')],
                help='The catalog interface of this target\'s image '
                     'endpoints: internal when glance-sync runs inside the '
                     'cloud\'s network. A region without an image endpoint '
