@@ -49,6 +49,9 @@ LOG = logging.getLogger(__name__)
 
 #: Every metric of the daemon.
 REGISTRY = prometheus_client.CollectorRegistry()
+# CPU, memory and file descriptors of the process, the Python version.
+prometheus_client.ProcessCollector(registry=REGISTRY)
+prometheus_client.PlatformCollector(registry=REGISTRY)
 
 COPIES = prometheus_client.Counter(
     'glance_sync_copies', 'Images copied to a region.', ['region'],

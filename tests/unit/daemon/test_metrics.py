@@ -163,6 +163,7 @@ class ServeTest(base.BaseTestCase):
                       '1.0', text)
         self.assertIn('glance_sync_region_lag_seconds{region="RegionServe"}',
                       text)
+        self.assertIn('process_resident_memory_bytes', text)
 
     def test_port_in_use_is_a_config_error(self):
         busy = socket.socket()
