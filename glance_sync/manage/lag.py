@@ -62,7 +62,7 @@ def write_lags(out: TextIO, regions: Sequence[str], lags: Lags,
                clock: Callable[[], datetime.datetime] = utcnow) -> None:
     """A table of the regions' sync lag, in seconds."""
     now = clock()
-    rows = []
+    rows: list[dict[str, object]] = []
     for region in regions:
         if region not in lags:
             rows.append({'region': region, 'sync_lag_seconds': UNKNOWN,
