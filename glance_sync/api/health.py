@@ -1,7 +1,7 @@
 """``GET /healthcheck``: oslo.middleware's health check, before auth.
 
 Load balancers and monitoring probe it without a token. It answers 200
-``OK`` (503 when a backend of ``[healthcheck] backends`` says so, e.g.
+(503 when a backend of ``[healthcheck] backends`` says so, e.g.
 ``disable_by_file`` to take an API out of a pool); every other path goes
 to the API. oslo.middleware's options are in ``[healthcheck]``.
 """
