@@ -67,6 +67,8 @@ class SilentServer:
 
 class MetricsTest(base.DaemonTestCase):
 
+    executor = 'threads'
+
     def setUp(self) -> None:
         super().setUp()
         self.port = free_port()
@@ -74,7 +76,7 @@ class MetricsTest(base.DaemonTestCase):
             sync=self.sync_sections(master={'ignore_regions': 'RegionTwo'}),
             extra={'metrics': {'port': str(self.port)}},
             DEFAULT__task_retry_times='50', DEFAULT__retry_backoff='0.5',
-            DEFAULT__retry_backoff_max='2')
+            DEFAULT__retry_backoff_max='2', DEFAULT__executor=self.executor)
 
     def scrape(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         url = 'http://127.0.0.1:%d/metrics' % self.port
@@ -130,3 +132,8 @@ class MetricsTest(base.DaemonTestCase):
                                            region=REGION), 1)
         self.assertGreaterEqual(self.value('glance_sync_copied_bytes_total',
                                            region=REGION), image.size)
+
+
+class EventletMetricsTest(MetricsTest):
+
+    executor = 'eventlet'
