@@ -1,11 +1,10 @@
 """The daemon's Prometheus endpoint while a region is down, then back.
 
-RegionThree's glance-api is stopped and its port taken by a server that
-accepts connections and never answers: the task for the region is
-``running`` (stuck in its listing) for as long as the test wants. Closing
-that server makes the run fail (``retrying``, a failure counted) while the
-lag keeps rising; restarting glance-api lets the task finish (``done``,
-a copy counted, the lag back to 0).
+RegionThree's glance-api is stopped: the task for the region is pending
+(``retrying``), failures are counted and the lag rises. Its port is then
+taken by a server that accepts connections and never answers: the next
+attempt is ``running`` for as long as the test wants. Once glance-api is
+back the task finishes (``done``, a copy counted, the lag back to 0).
 """
 
 from __future__ import annotations
@@ -102,31 +101,38 @@ class MetricsTest(base.DaemonTestCase):
                 self.fail('metrics never showed %s' % what)
             time.sleep(0.2)
 
+    def pending(self) -> float:
+        return self.tasks('queued') + self.tasks('retrying')
+
+    def failures(self) -> float:
+        return self.value('glance_sync_task_failures_total', region=REGION,
+                          reason='RegionUnavailable')
+
     def test_task_life_and_lag_while_the_region_is_down(self):
         self.assertEqual(1, self.value('glance_sync_journal_up'))
-        failures = self.value('glance_sync_task_failures_total',
-                              region=REGION, reason='RegionUnavailable')
+        failures = self.failures()
         with self.stop_glance(REGION) as info:
-            silent = SilentServer(urllib.parse.urlsplit(info.url).port)
-            self.addCleanup(silent.close)
             image = self.upload()
-            self.wait_for('the task running',
-                          lambda: self.tasks('running') == 1)
+            # Refused: pending, failing, further and further behind.
+            self.wait_for('the task pending', lambda: self.pending() == 1)
+            self.wait_for('a failure of the region',
+                          lambda: self.failures() > failures)
             self.assertGreater(self.value(
                 'glance_sync_events_received_total',
                 event_type='glance_sync.image.uploaded'), 0)
-            running_lag = self.lag()
+            first_lag = self.lag()
+            self.wait_for('the lag rising',
+                          lambda: self.lag() > first_lag + 1)
+            # Accepted but never answered: the next attempt hangs, running.
+            silent = SilentServer(urllib.parse.urlsplit(info.url).port)
+            self.addCleanup(silent.close)
+            self.wait_for('the task running',
+                          lambda: self.tasks('running') == 1)
+            self.assertGreater(self.lag(), first_lag)
             silent.close()
-            self.wait_for('the task pending again',
-                          lambda: self.tasks('retrying')
-                          + self.tasks('queued') == 1)
-            self.wait_for('a failure of the region', lambda: self.value(
-                'glance_sync_task_failures_total', region=REGION,
-                reason='RegionUnavailable') > failures)
-            # Still down: the region falls further behind.
-            self.wait_for('the lag rising', lambda: self.lag()
-                          > running_lag + 1)
+        # glance-api is back: the next attempt copies the image.
         self.wait_for('the task done', lambda: self.tasks('done') == 1)
+        self.assertEqual(0, self.pending())
         self.assertEqual(0, self.lag())
         self.assertGreaterEqual(self.value('glance_sync_copies_total',
                                            region=REGION), 1)
