@@ -48,7 +48,11 @@ def journal_lags(config: SyncConfig) -> Lags | None:
     if url.get_backend_name() == 'sqlite' and (
             not url.database or not os.path.exists(url.database)):
         return None  # never create an empty journal file
-    journal = Journal(conf)
+    try:
+        journal = Journal(conf)
+    except Exception as exc:  # noqa: BLE001 - the report goes on
+        LOG.debug('No sync lag: the journal cannot be opened: %s', exc)
+        return None
     try:
         return journal.pending_since()
     except Exception as exc:  # noqa: BLE001 - the report goes on

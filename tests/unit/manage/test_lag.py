@@ -70,3 +70,9 @@ class StatusLagTest(ManageTestCase):
         text = out.getvalue()
         self.assertIn('300', text)
         self.assertIn('2026-12-06T11:55:00', text)
+
+    def test_journal_without_schema_is_left_out(self):
+        open(self.path, 'w').close()  # a file, but no tables
+        _, out, _ = self.status('-f', 'table')
+        self.assertIn('status', out)
+        self.assertNotIn('sync_lag_seconds', out)
