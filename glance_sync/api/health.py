@@ -14,6 +14,8 @@ from typing import Any
 from oslo_config import cfg
 from oslo_middleware import healthcheck
 
+from glance_sync.api import errors, faults
+
 __all__ = ['PATH', 'HealthcheckRoute']
 
 #: Where the health check answers.
@@ -38,7 +40,14 @@ class HealthcheckRoute:
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
         """Route one request."""
-        if environ.get('PATH_INFO', '').rstrip('/') == PATH:
-            answer: Iterable[bytes] = self.health(environ, start_response)
-            return answer
-        return self.application(environ, start_response)
+        if environ.get('PATH_INFO', '').rstrip('/') != PATH:
+            return self.application(environ, start_response)
+        method = environ.get('REQUEST_METHOD', 'GET')
+        if method not in ('GET', 'HEAD'):
+            # oslo.middleware answers any method; the API's routes do not.
+            refusal = faults.error_response(
+                errors.MethodNotAllowed(method, PATH, ['GET']))
+            refused: Iterable[bytes] = refusal(environ, start_response)
+            return refused
+        answer: Iterable[bytes] = self.health(environ, start_response)
+        return answer

@@ -51,5 +51,11 @@ class HealthcheckTest(base.BaseTestCase):
         self.assertEqual(503, answer.status_int)
         self.assertIn(b'DISABLED BY FILE', answer.body)
 
+    def test_other_methods_are_405_like_the_api(self):
+        answer = self.get(health.PATH, 'POST')
+        self.assertEqual(405, answer.status_int)
+        self.assertEqual('GET', answer.headers['Allow'])
+        self.assertEqual(405, answer.json['error']['code'])
+
     def test_only_its_own_path(self):
         self.assertEqual(404, self.get('/healthcheck/more').status_int)
