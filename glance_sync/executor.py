@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import abc
 import collections
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -60,7 +61,22 @@ def monkey_patch_if_needed(conf: cfg.ConfigOpts) -> bool:
     # The one import of eventlet in glance-sync (with GreenExecutor's).
     import eventlet
     eventlet.monkey_patch()
+    _green_socketserver()
     return True
+
+
+def _green_socketserver() -> None:
+    """Give an already imported ``socketserver`` the green selector.
+
+    socketserver picks its selector class when it is imported, and
+    oslo.log (``logging.config``) imports it before the daemon can patch:
+    a server's ``serve_forever()`` (the metrics endpoint's) would then wait
+    in a real ``poll()`` that blocks every green thread.
+    """
+    module = sys.modules.get('socketserver')
+    if module is not None:
+        import selectors  # the green module, now that it is patched
+        module._ServerSelector = selectors.SelectSelector  # type: ignore
 
 
 class Executor(abc.ABC):

@@ -13,6 +13,7 @@ The pipeline, outermost first::
 Routes::
 
     GET    /                                   version (public)
+    GET    /healthcheck                        oslo.middleware's (public)
     GET    /regions/{region}[?image=NAME]      images and their statuses
     POST   /regions/{region}                   start a sync: {"taskId"}
     GET    /regions/{region}/tasks/{task_id}   {"taskId", "status"}
@@ -29,7 +30,7 @@ from keystoneauth1 import exceptions as ksa_exceptions
 from keystonemiddleware import auth_token
 from oslo_config import cfg
 
-from glance_sync.api import auth, errors, faults, inputs, policies
+from glance_sync.api import auth, errors, faults, health, inputs, policies
 from glance_sync.api.controllers import Controller
 from glance_sync.api.regions import RegionDirectory
 from glance_sync.api.router import Endpoint, Route, Router
@@ -164,7 +165,7 @@ def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
                     auth.Authorizer(auth.make_enforcer(conf)))
     # Errors become responses inside auth_token, so that it adds
     # WWW-Authenticate to our 401s; the outer wrapper catches its crashes.
+    api = faults.FaultMiddleware(auth_wrapper(faults.FaultMiddleware(router)))
     # Outermost, a path or query that is not UTF-8 gets its 400 before
-    # anything decodes it.
-    return inputs.RequestCheckMiddleware(faults.FaultMiddleware(
-        auth_wrapper(faults.FaultMiddleware(router))))
+    # anything decodes it; /healthcheck is answered before auth.
+    return inputs.RequestCheckMiddleware(health.HealthcheckRoute(api, conf))

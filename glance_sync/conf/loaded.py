@@ -12,13 +12,26 @@ about the synchronising account. Sessions are built where the regions are
 from __future__ import annotations
 
 import abc
+import dataclasses
+from collections.abc import Mapping
 
 from keystoneauth1 import plugin as ks_plugin
 
 from glance_sync.conf.errors import ConfigError
 from glance_sync.rules.options import SyncSettings
 
-__all__ = ['SyncConfig']
+__all__ = ['EndpointSettings', 'SyncConfig']
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointSettings:
+    """Where a target's Glance endpoints are: catalog interface and URLs."""
+
+    #: The catalog interface of the image endpoints.
+    interface: str = 'public'
+    #: Bare region name → Glance URL used instead of the catalog's; such a
+    #: region need not be in the catalog.
+    overrides: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 class SyncConfig(metaclass=abc.ABCMeta):
@@ -46,6 +59,15 @@ class SyncConfig(metaclass=abc.ABCMeta):
         """
         self._check_target(target)
         return self._make_auth(target)
+
+    def endpoints(self, target: str) -> EndpointSettings:
+        """How the target's image endpoints are found (default: the
+        catalog's public ones; legacy configurations have no option).
+
+        :raises ConfigError: the target is unknown.
+        """
+        self._check_target(target)
+        return EndpointSettings()
 
     @abc.abstractmethod
     def project_name(self, target: str) -> str | None:

@@ -42,7 +42,7 @@ from oslo_config import cfg
 
 from glance_sync.conf import checks, rules, sync, targets, transfer
 from glance_sync.conf.errors import ConfigError
-from glance_sync.conf.loaded import SyncConfig
+from glance_sync.conf.loaded import EndpointSettings, SyncConfig
 from glance_sync.rules.options import SyncSettings, TargetRules
 
 __all__ = ['NativeConfig', 'load', 'load_files', 'parse_files',
@@ -74,6 +74,11 @@ class NativeConfig(SyncConfig):
         except cfg.NoSuchOptError:
             return None
         return str(name) if name else None
+
+    def endpoints(self, target: str) -> EndpointSettings:
+        """The target group's ``interface`` and ``endpoint_override``."""
+        self._check_target(target)
+        return targets.endpoint_settings(self.conf, target)
 
     def _make_auth(self, target: str) -> ks_plugin.BaseAuthPlugin:
         return self._auth[target]
@@ -168,6 +173,7 @@ def load(conf: cfg.ConfigOpts, overrides: Iterable[str] = ()) -> NativeConfig:
         list_images_timeout=section('list_images_timeout'))
     for name in names:
         _check_strategy(conf, name)
+        targets.endpoint_settings(conf, name)  # a bad URL fails now
     # Every option registered so far, now: oslo.config checks a value
     # only when it is read, which for some is hours later.
     _check_all_values(conf)

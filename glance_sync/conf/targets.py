@@ -14,15 +14,18 @@ file shows one, ``[target:master]``, with the ``password`` plugin.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Iterable
 
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
 from glance_sync.conf import rules, transfer
+from glance_sync.conf.errors import ConfigError
+from glance_sync.conf.loaded import EndpointSettings
 
-__all__ = ['PREFIX', 'group_name', 'list_opts', 'register_opts',
-           'register_target_opts', 'target_of']
+__all__ = ['PREFIX', 'endpoint_settings', 'group_name', 'list_opts',
+           'register_opts', 'register_target_opts', 'target_of']
 
 #: Target groups are named ``PREFIX + <target name>``.
 PREFIX = 'target:'
@@ -46,6 +49,20 @@ _OPTS = [
                'there again (status error_id)')],
                help='How the copies of a master image are recognised in '
                     'this target\'s regions.'),
+    cfg.StrOpt('interface', default='public', choices=[
+        ('public', 'the endpoints users reach'),
+        ('internal', 'the endpoints of the cloud\'s internal network'),
+        ('admin', 'the admin endpoints')],
+               help='The catalog interface of this target\'s image '
+                    'endpoints: internal when glance-sync runs inside the '
+                    'cloud\'s network. A region without an image endpoint '
+                    'of that interface is skipped with a warning.'),
+    cfg.DictOpt('endpoint_override', default={},
+                help='Glance URLs to use instead of the catalog\'s, per '
+                     'region of this target (bare names): "RegionTwo:'
+                     'https://glance.r2.example:9292". A region listed here '
+                     'is synchronised even when the catalog has no image '
+                     'endpoint for it.'),
 ]
 
 
@@ -81,6 +98,30 @@ def register_target_opts(conf: cfg.ConfigOpts, target: str) -> str:
     ks_loading.register_auth_conf_options(conf, name)
     ks_loading.register_session_conf_options(conf, name)
     return name
+
+
+def endpoint_settings(conf: cfg.ConfigOpts,
+                      target: str) -> EndpointSettings:
+    """The target's ``interface`` and ``endpoint_override`` (registered).
+
+    :raises ConfigError: an override is not an http(s) URL.
+    """
+    section = conf[group_name(target)]
+    where = ', '.join(conf.config_file) or None
+    try:
+        interface, overrides = (section.interface,
+                                dict(section.endpoint_override))
+    except (cfg.ConfigFileValueError, ValueError) as exc:
+        raise ConfigError(where, group_name(target), None,
+                          str(exc)) from exc
+    for region, url in overrides.items():
+        parts = urllib.parse.urlsplit(url.strip())
+        if parts.scheme not in ('http', 'https') or not parts.netloc:
+            raise ConfigError(where, group_name(target), 'endpoint_override',
+                              'region %r: %r is not an http(s) URL'
+                              % (region, url))
+        overrides[region] = url.strip()
+    return EndpointSettings(interface, overrides)
 
 
 def register_opts(conf: cfg.ConfigOpts, names: Iterable[str] = ()) -> None:

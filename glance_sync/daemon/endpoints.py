@@ -30,7 +30,7 @@ from typing import Any
 
 import oslo_messaging
 
-from glance_sync.daemon import runner
+from glance_sync.daemon import metrics, runner
 from glance_sync.daemon.context import SyncContext
 from glance_sync.db import data_models as dm
 from glance_sync.db.repositories import Journal
@@ -136,6 +136,7 @@ class EventRecorder:
         :returns: ``HANDLED`` once recorded (or when there is nothing to
             record), ``REQUEUE`` when it could not be recorded.
         """
+        metrics.event_received(event_type, metadata)
         context = self._contexts()
         try:
             change = parse(event_type, payload, context.settings.master_region)

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from glance_sync import coordination, engine
-from glance_sync.daemon import cleanup
+from glance_sync.daemon import cleanup, metrics
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.db import data_models as dm
 from glance_sync.images import Image
@@ -299,6 +299,7 @@ class TaskRunner:
                            % (statuses or 'not selected here'))
         report = engine.apply_plan(plan, region, master_region=master,
                                    copier=context.copier)
+        metrics.copied(task.region, report.done)
         return Outcome(Kind.DONE, '; '.join(a.describe()
                                             for a in report.done))
 

@@ -35,9 +35,11 @@ from glance_sync.daemon import (
     context,
     endpoints,
     listener,
+    metrics,
     reconcile,
     runner,
     systemd,
+    watchdog,
     worker,
 )
 from glance_sync.db import migration
@@ -111,6 +113,8 @@ class Daemon:
         self.reconciler = reconcile.Reconciler(
             self.journal, self.context, group.reconcile_interval,
             self.worker.wake)
+        self.watchdog: watchdog.Watchdog | None = None
+        self.metrics: metrics.MetricsServer | None = None
 
     def context(self) -> context.SyncContext:
         """The current configuration's context."""
@@ -119,8 +123,10 @@ class Daemon:
     def start(self) -> None:
         """Start every part; tell systemd the daemon is ready.
 
+        :raises ConfigError: the metrics endpoint cannot listen.
         :raises CoordinationError: the coordination backend is unusable.
         """
+        self.metrics = metrics.serve(self.conf, self.journal)
         self.coordinator.start()
         self.worker.recover()
         self.worker.start()
@@ -130,6 +136,9 @@ class Daemon:
                  self.worker.worker_id, self.conf.executor,
                  self.conf.max_workers)
         systemd.notify('READY=1')
+        self.watchdog = _watchdog(self.worker)
+        if self.watchdog is not None:
+            self.watchdog.start()
 
     def reload(self) -> bool:
         """Read the configuration files again (SIGHUP).
@@ -161,6 +170,8 @@ class Daemon:
         :returns: True when every running task finished in time.
         """
         systemd.notify('STOPPING=1')
+        if self.watchdog is not None:
+            self.watchdog.stop()
         LOG.info('Stopping: draining running tasks for up to %d s',
                  self.conf.daemon.graceful_shutdown_timeout)
         self.listener.stop()
@@ -170,8 +181,18 @@ class Daemon:
         self.listener.wait()
         self.transport.cleanup()
         self.coordinator.stop()
+        if self.metrics is not None:
+            self.metrics.stop()
         self.journal.dispose()
         return complete
+
+
+def _watchdog(loop: worker.Worker) -> watchdog.Watchdog | None:
+    """systemd's watchdog over the task loop, if the unit asks for one."""
+    limit = watchdog.timeout()
+    if limit is None:
+        return None
+    return watchdog.Watchdog(lambda: loop.alive(limit), limit / 2)
 
 
 class _Signals:

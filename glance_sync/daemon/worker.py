@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 from glance_sync import engine
 from glance_sync.conf.errors import ConfigError
+from glance_sync.daemon import metrics
 from glance_sync.daemon import runner as runner_mod
 from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db import data_models as dm
@@ -97,6 +98,9 @@ class Worker:
         self._draining = threading.Event()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        #: ``time.monotonic()`` of the loop's last turn (the watchdog's
+        #: liveness).
+        self.last_turn = time.monotonic()
 
     # -- life cycle -------------------------------------------------------
 
@@ -176,6 +180,11 @@ class Worker:
             with self._lock:
                 self._running.pop(task.id, None)
 
+    def alive(self, within: float) -> bool:
+        """Whether the loop runs and turned in the last ``within`` s."""
+        return (self._thread is not None and self._thread.is_alive()
+                and time.monotonic() - self.last_turn < within)
+
     @property
     def running(self) -> list[dm.Task]:
         """The tasks running here now."""
@@ -187,6 +196,7 @@ class Worker:
     def _loop(self) -> None:
         extended = released = time.monotonic()
         while not self._stopped.is_set():
+            self.last_turn = time.monotonic()
             self._wake.clear()
             try:
                 self.run_once()
@@ -294,6 +304,7 @@ class Worker:
         if waited > options.snapshot_timeout:
             LOG.error('Task %s: %s for %d s, more than snapshot_timeout',
                       task.id, outcome.detail, waited)
+            metrics.task_failed(task.region, 'snapshot_timeout')
             self._journal.mark_failed(
                 task, '%s after %d s (snapshot_timeout = %d)'
                 % (outcome.detail, waited, options.snapshot_timeout))
@@ -306,6 +317,7 @@ class Worker:
             options.snapshot_sleep_interval)
 
     def _failed(self, task: dm.Task, exc: Exception) -> None:
+        metrics.task_failed(task.region, exc)
         error = str(exc) or type(exc).__name__
         if is_permanent(exc) or not self._policy.should_retry(task.attempts):
             LOG.error('Task %s (image %s, region %s) failed after %d '

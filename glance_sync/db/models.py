@@ -83,6 +83,10 @@ class SyncTask(Base):
     lease_token: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
     lease_expires_at: orm.Mapped[datetime.datetime | None] = (
         orm.mapped_column(TIMESTAMP))
+    #: When the pair last became pending after being finished (created,
+    #: reopened, or rechecked): its region is behind since then.
+    pending_since: orm.Mapped[datetime.datetime | None] = (
+        orm.mapped_column(TIMESTAMP))
 
     def to_data_model(self) -> data_models.Task:
         """An immutable snapshot of this row."""

@@ -223,7 +223,7 @@ class Journal:
             image_name=req.image_name, region=req.region, reason=reason,
             state=dm.TaskState.QUEUED.value, attempts=0, recheck=False,
             request_id=request_id, created_at=now, updated_at=now,
-            next_attempt_at=now))
+            next_attempt_at=now, pending_since=now))
         session.flush()
 
     @staticmethod
@@ -553,6 +553,30 @@ class Journal:
             for state, count in session.execute(query):
                 counts[dm.TaskState(state)] = int(cast(int, count))
         return counts
+
+    def counts_by_region(self) -> dict[tuple[str, dm.TaskState], int]:
+        """How many tasks each region has in each state present."""
+        query = sa.select(_TASKS.c.region, _TASKS.c.state,
+                          sa.func.count()).group_by(_TASKS.c.region,
+                                                    _TASKS.c.state)
+        with self._db.reader() as session:
+            return {(str(region), dm.TaskState(state)): int(str(count))
+                    for region, state, count in session.execute(query)}
+
+    def pending_since(self) -> dict[str, datetime.datetime | None]:
+        """Since when each region of the journal is behind.
+
+        :returns: per region with tasks, the oldest ``pending_since`` of
+            its queued, running and retrying tasks; ``None`` when it has
+            none (it is up to date).
+        """
+        active = _TASKS.c.state.in_(transitions.values(dm.ACTIVE_STATES))
+        oldest = sa.func.min(sa.case(
+            (active, sa.func.coalesce(_TASKS.c.pending_since,
+                                      _TASKS.c.created_at)), else_=None))
+        query = sa.select(_TASKS.c.region, oldest).group_by(_TASKS.c.region)
+        with self._db.reader() as session:
+            return dict(session.execute(query).tuples().all())
 
     @staticmethod
     def _filters(states: _States | None, region: str | None,

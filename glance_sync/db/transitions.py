@@ -57,6 +57,9 @@ def finish_values(state: dm.TaskState, error: str | None,
     """
     recheck = TASKS.c.recheck == sa.true()
     return [
+        # A recheck means a change came during the run: pending anew.
+        (TASKS.c.pending_since, sa.case((recheck, now),
+                                        else_=TASKS.c.pending_since)),
         (TASKS.c.state, sa.case((recheck, dm.TaskState.QUEUED.value),
                                 else_=state.value)),
         (TASKS.c.attempts, sa.case((recheck, 0), else_=TASKS.c.attempts)),
@@ -78,8 +81,15 @@ def retry_values(error: str | None, due: datetime.datetime,
 
 
 def requeue_values(now: datetime.datetime) -> Assignments:
-    """SET clause putting a task back to ``queued`` with a fresh budget."""
-    return [(TASKS.c.state, dm.TaskState.QUEUED.value),
+    """SET clause putting a task back to ``queued`` with a fresh budget.
+
+    A finished task becomes pending now; a pending one stays pending since
+    when it was (read before ``state`` changes).
+    """
+    finished = TASKS.c.state.in_(values(dm.FINISHED_STATES))
+    return [(TASKS.c.pending_since, sa.case(
+                (finished, now), else_=TASKS.c.pending_since)),
+            (TASKS.c.state, dm.TaskState.QUEUED.value),
             (TASKS.c.attempts, 0), (TASKS.c.next_attempt_at, now),
             *cleared_lease(), (TASKS.c.updated_at, now),
             (TASKS.c.recheck, False)]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from glance_sync.conf.loaded import SyncConfig
-from glance_sync.manage import commands, output
+from glance_sync.manage import commands, lag, output
 from glance_sync.sync import syncing
 
 __all__ = ['STATUS_COLUMNS', 'add_parser', 'status_command']
@@ -37,6 +37,13 @@ def status_command(args: argparse.Namespace, config: SyncConfig,
     names = commands.region_names(cloud, args.regions)
     results = syncing.status_regions(cloud, names, config.max_workers)
     _write_statuses(out, args.format, results)
+    if args.format == 'table':
+        # How far behind the daemons are, from their journal, when there
+        # is one to read.
+        lags = lag.journal_lags(config)
+        if lags is not None:
+            out.write('\n')
+            lag.write_lags(out, names, lags)
     return 0 if all(result.ok for result in results) else 1
 
 

@@ -1,13 +1,28 @@
-"""Which regions of a target have an image service: read from its catalog."""
+"""Which regions of a target have an image service: read from its catalog.
+
+A region of the catalog whose services include no image endpoint of the
+interface asked for (only compute, or only a public image endpoint when
+``interface = internal``) is not a region of the target: it is skipped
+with a warning, once per process, and the target's other regions go on.
+"""
 
 from __future__ import annotations
+
+import threading
 
 from keystoneauth1 import session as ksa_session
 from keystoneauth1.identity import base as identity_base
 
+from oslo_log import log as logging
+
 from glance_sync.regions.drivers import glance_errors
 
 __all__ = ['discover_regions']
+
+LOG = logging.getLogger(__name__)
+#: (target, region, service type, interface) already warned about.
+_WARNED: set[tuple[str, str, str, str]] = set()
+_WARNED_LOCK = threading.Lock()
 
 
 def discover_regions(session: ksa_session.Session,
@@ -39,6 +54,26 @@ def discover_regions(session: ksa_session.Session,
         catalog = auth.get_access(session).service_catalog
         endpoints = catalog.get_endpoints_data(service_type=service_type,
                                                interface=interface)
-    return sorted({endpoint.region_name
-                   for endpoint in endpoints.get(service_type, [])
-                   if endpoint.region_name})
+        everything = catalog.get_endpoints_data()
+    found = {endpoint.region_name
+             for endpoint in endpoints.get(service_type, [])
+             if endpoint.region_name}
+    others = {endpoint.region_name
+              for data in everything.values() for endpoint in data
+              if endpoint.region_name} - found
+    _warn_skipped(label, others, service_type, interface)
+    return sorted(found)
+
+
+def _warn_skipped(label: str, regions: set[str], service_type: str,
+                  interface: str) -> None:
+    """Warn, once each, of catalog regions without the endpoint."""
+    for region in sorted(regions):
+        key = (label, region, service_type, interface)
+        with _WARNED_LOCK:
+            if key in _WARNED:
+                continue
+            _WARNED.add(key)
+        LOG.warning('Region %s of %s has no %s endpoint of interface %s in '
+                    'the catalog: skipped', region, label, service_type,
+                    interface)

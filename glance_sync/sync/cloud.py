@@ -129,7 +129,12 @@ class OnlineCloud(Cloud):
             return self._sessions[target]
 
     def regions_of(self, target: str) -> list[str]:
-        return catalog.discover_regions(self.session(target), target=target)
+        # Regions with an endpoint_override need no catalog entry.
+        endpoints = self.config.endpoints(target)
+        found = catalog.discover_regions(self.session(target),
+                                         interface=endpoints.interface,
+                                         target=target)
+        return sorted(set(found) | set(endpoints.overrides))
 
     def tenant_id(self, target: str) -> str:
         own = self.config.settings.targets[target].tenant_id
@@ -154,9 +159,11 @@ class OnlineCloud(Cloud):
                 'endpoint there (regions: %s)'
                 % (base.qualified_name(target, bare), target,
                    ', '.join(known) or 'none'))
+        endpoints = self.config.endpoints(target)
         return glance.GlanceRegion(
             base.qualified_name(target, bare), self.session(target),
-            region_name=bare,
+            region_name=bare, interface=endpoints.interface,
+            endpoint_override=endpoints.overrides.get(bare),
             project_id=self.config.settings.targets[target].tenant_id,
             list_timeout=self.config.settings.list_images_timeout)
 

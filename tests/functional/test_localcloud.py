@@ -5,7 +5,7 @@ import urllib.parse
 from glanceclient import exc as glance_exc
 
 from tests.functional import base
-from tools.localcloud import procs
+from tools.localcloud import layout, procs
 
 
 class LocalCloudTest(base.FunctionalTestCase):
@@ -28,8 +28,15 @@ class LocalCloudTest(base.FunctionalTestCase):
             for endpoint in endpoints:
                 by_region.setdefault(endpoint['region_id'], {})[
                     endpoint['interface']] = endpoint['url']
-            self.assertEqual(sorted(target.regions), sorted(by_region), name)
+            internal = (layout.INTERNAL_ONLY_REGIONS
+                        if name == layout.MASTER_TARGET else {})
+            self.assertEqual(sorted([*target.regions, *internal]),
+                             sorted(by_region), name)
             for region, urls in by_region.items():
+                if region in internal:
+                    url = self.cloud.region(internal[region]).url
+                    self.assertEqual({'internal': url}, urls, region)
+                    continue
                 url = self.cloud.region(region).url
                 self.assertEqual({'public': url, 'internal': url,
                                   'admin': url}, urls, region)

@@ -281,3 +281,44 @@ class GreenExecutorTest(base.BaseTestCase):
         self.assertEqual('ValueError', report['error'])
         self.assertFalse(report['drained'])
         self.assertTrue(report['waiting_cancelled'])
+
+
+SOCKETSERVER_SCRIPT = textwrap.dedent('''
+    import json
+    import logging.config  # imports socketserver, as oslo.log does
+    import socketserver
+    from oslo_config import cfg
+    from glance_sync import executor
+    from glance_sync.conf import executor as executor_conf
+
+    conf = cfg.ConfigOpts()
+    executor_conf.register_opts(conf)
+    conf([])
+    conf.set_override('executor', 'eventlet')
+    executor.monkey_patch_if_needed(conf)
+
+    import selectors
+    import urllib.request
+    import prometheus_client
+    server, _ = prometheus_client.start_http_server(0, '127.0.0.1')
+    url = 'http://127.0.0.1:%d/metrics' % server.server_port
+    with urllib.request.urlopen(url, timeout=20) as answer:
+        status = answer.status
+    server.shutdown()
+    print(json.dumps({
+        'green_selector': socketserver._ServerSelector
+        is selectors.SelectSelector, 'status': status}))
+''')
+
+
+class GreenSocketserverTest(base.BaseTestCase):
+
+    def test_a_server_imported_before_patching_serves(self):
+        # Without the green selector the server's thread blocks the hub:
+        # the request never gets an answer and the child times out.
+        child = subprocess.run([sys.executable, '-c', SOCKETSERVER_SCRIPT],
+                               capture_output=True, text=True, timeout=120,
+                               check=False)
+        self.assertEqual(0, child.returncode, child.stderr)
+        report = json.loads(child.stdout.strip().splitlines()[-1])
+        self.assertEqual({'green_selector': True, 'status': 200}, report)

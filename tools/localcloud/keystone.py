@@ -147,6 +147,10 @@ def write_setup(cloud: lay.Layout, spec: lay.KeystoneSpec,
                          for region in spec.regions},
              'projects': [lay.SERVICE_PROJECT, lay.SYNC_PROJECT],
              'users': users}
+    if spec.target == lay.MASTER_TARGET:
+        setup['internal_only'] = {
+            region: cloud.url(lay.glance_service(served_by))
+            for region, served_by in lay.INTERNAL_ONLY_REGIONS.items()}
     path = cloud.service_dir(spec.name) / keystone_setup.SETUP_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, 'w') as f:

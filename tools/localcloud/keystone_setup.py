@@ -15,6 +15,7 @@ this 2-core machine saves several seconds per Keystone.
     {"bootstrap": [keystone-manage bootstrap arguments],
      "admin_password": "...",
      "regions": {"RegionTwo": "http://127.0.0.1:PORT", ...},
+     "internal_only": {"RegionTwoInternal": "http://127.0.0.1:PORT"},
      "projects": ["service", "images"],
      "users": [{"name": "glance", "password": "...", "project": "service",
                 "roles": ["admin", "service"]}, ...]}
@@ -78,10 +79,16 @@ def _populate(spec: dict[str, Any]) -> dict[str, Any]:
     catalog.create_service(service_id, {'id': service_id, 'type': 'image',
                                         'name': 'glance', 'enabled': True})
     known = {r['id'] for r in catalog.list_regions()}
-    for region, url in spec['regions'].items():
+    endpoints = [(region, url, INTERFACES)
+                 for region, url in spec['regions'].items()]
+    # Regions only reachable through the internal interface.
+    endpoints += [(region, url, ('internal',))
+                  for region, url in spec.get('internal_only', {}).items()]
+    for region, url, interfaces in endpoints:
         if region not in known:
             catalog.create_region({'id': region})
-        for interface in INTERFACES:
+            known.add(region)
+        for interface in interfaces:
             endpoint_id = uuid.uuid4().hex
             catalog.create_endpoint(endpoint_id, {
                 'id': endpoint_id, 'interface': interface, 'url': url,

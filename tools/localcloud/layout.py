@@ -59,6 +59,10 @@ GLANCE_SERVICE_USER = 'glance'
 #: Keystone A only: a user with the member role on ``images`` (403 tests).
 DEMO_USER = 'demo'
 DOMAIN = 'Default'
+#: Keystone A only: catalog regions with an ``internal`` image endpoint and
+#: no public one, served by the glance-api of the region named (tests of a
+#: target's ``interface = internal``; skipped with the public interface).
+INTERNAL_ONLY_REGIONS = {'RegionTwoInternal': 'RegionTwo'}
 
 PORTS_PER_CLOUD = len(KEYSTONES) + len(REGIONS)
 

@@ -209,6 +209,16 @@ class LifeCycleTest(WorkerTestCase):
         self.assertTrue(work.stop(timeout=5))
         self.assertEqual(dm.TaskState.DONE, self.state().state)
 
+    def test_alive_while_the_loop_turns(self):
+        work = self.make_worker(ScriptedRunner(DONE))
+        self.assertFalse(work.alive(60))  # not started
+        work.start()
+        self.assertTrue(work.alive(60))
+        # A loop whose last turn is older than the limit is stuck.
+        self.assertFalse(work.alive(0))
+        self.assertTrue(work.stop(timeout=5))
+        self.assertFalse(work.alive(60))
+
 
 class PermanentTest(base.BaseTestCase):
 

@@ -390,6 +390,55 @@ class JournalCases(MixinBase):
         self.assertEqual('running', data['state'])
         self.assertIsInstance(data['created_at'], str)
 
+    # -- the sync lag ---------------------------------------------------
+
+    def test_pending_since_spans_retries_until_done(self):
+        self.enqueue()
+        created = self.clock.now
+        self.enqueue(region='RegionThree')
+        self.clock.advance(30)
+        task = self.claim_one()
+        self.journal.retry_later(task, 'down', 5)
+        self.clock.advance(10)
+        self.assertEqual({'RegionTwo': created,
+                          'RegionThree': created
+                          + datetime.timedelta(seconds=0.001)},
+                         self.journal.pending_since())
+        self.journal.mark_done(
+            self.claim_one(exclude_regions=['RegionThree']))
+        self.assertIsNone(self.journal.pending_since()['RegionTwo'])
+
+    def test_reopened_task_is_pending_from_the_reopening(self):
+        self.enqueue()
+        self.journal.mark_done(self.claim_one())
+        self.clock.advance(3600)
+        self.enqueue()  # reopened an hour later: not an hour behind
+        self.assertEqual({'RegionTwo': self.clock.now},
+                         self.journal.pending_since())
+        self.clock.advance(5)
+        self.enqueue()  # still pending: the first reopening counts
+        self.assertEqual(self.clock.now - datetime.timedelta(seconds=5.001),
+                         self.journal.pending_since()['RegionTwo'])
+
+    def test_recheck_is_pending_from_the_end_of_the_run(self):
+        self.enqueue()
+        task = self.claim_one()
+        self.clock.advance(60)
+        self.enqueue()  # a change while running
+        self.clock.advance(1)
+        self.journal.mark_done(task)
+        self.assertEqual({'RegionTwo': self.clock.now},
+                         self.journal.pending_since())
+
+    def test_counts_by_region(self):
+        self.enqueue()
+        self.enqueue('img-2')
+        self.enqueue(region='RegionThree')
+        self.journal.mark_failed(self.claim_one(), 'boom')
+        self.assertEqual({('RegionTwo', FAILED): 1, ('RegionTwo', QUEUED): 1,
+                          ('RegionThree', QUEUED): 1},
+                         self.journal.counts_by_region())
+
 
 class SQLiteJournalTest(JournalCases, base.BaseTestCase):
     """The journal on a SQLite file in a temporary directory."""

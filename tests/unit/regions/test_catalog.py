@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+import fixtures
 from keystoneauth1 import exceptions as ksa_exc
 from keystoneauth1 import fixture
 from keystoneauth1 import session as ksa_session
@@ -55,6 +56,24 @@ class DiscoverTest(test_base.BaseTestCase):
         self.assertEqual(['RegionOne', 'RegionThree', 'RegionTwo'],
                          catalog.discover_regions(self.session,
                                                   interface='internal'))
+
+    def test_region_without_image_endpoint_is_skipped_with_a_warning(self):
+        logger = self.useFixture(fixtures.FakeLogger())
+        self.use_token()
+        catalog._WARNED.clear()
+        self.addCleanup(catalog._WARNED.clear)
+        # RegionFour has only Keystone; RegionThree only an internal
+        # Glance: neither fails the target, both are named once.
+        self.assertEqual(['RegionOne', 'RegionTwo'],
+                         catalog.discover_regions(self.session,
+                                                  target='other'))
+        self.assertIn('Region RegionFour of other has no image endpoint of '
+                      'interface public in the catalog: skipped',
+                      logger.output)
+        self.assertIn('Region RegionThree of other has no image endpoint',
+                      logger.output)
+        catalog.discover_regions(self.session, target='other')
+        self.assertEqual(1, logger.output.count('RegionFour'))
 
     def test_other_service(self):
         self.use_token()

@@ -3,11 +3,12 @@ from unittest import mock
 import fixtures
 from oslotest import base
 
-from glance_sync.conf import errors, legacy
+from glance_sync.conf import errors, legacy, native
 from glance_sync.regions import base as regions_base
 from glance_sync.regions import catalog
 from glance_sync.regions.drivers import glance
 from glance_sync.sync import cloud as sync_cloud
+from tests.unit.conf import test_targets
 from tests.unit.manage import data
 
 
@@ -44,7 +45,8 @@ class OnlineCloudTest(base.BaseTestCase):
         self.assertIn("unknown region 'other:R9': the catalog of target "
                       "other has no image endpoint there (regions: R1, R2)",
                       str(exc))
-        discover.assert_called_with(mock.ANY, target='other')
+        discover.assert_called_with(mock.ANY, interface='public',
+                                    target='other')
 
     def test_unreadable_catalog_fails_later_for_that_region_only(self,
                                                                   discover):
@@ -54,3 +56,36 @@ class OnlineCloudTest(base.BaseTestCase):
             'other', reason='connection refused')
         region = self.cloud.region('other:R9')
         self.assertIsInstance(region, glance.GlanceRegion)
+
+
+@mock.patch.object(catalog, 'discover_regions',
+                   return_value=['R', 'R1'])
+class OnlineEndpointsTest(base.BaseTestCase):
+    """A target's ``interface`` and ``endpoint_override`` reach Glance."""
+
+    def setUp(self):
+        super().setUp()
+        folder = self.useFixture(fixtures.TempDir()).path
+        path = '%s/glance-sync.conf' % folder
+        with open(path, 'w') as f:
+            f.write(test_targets.OVERRIDES)
+        self.cloud = sync_cloud.OnlineCloud(native.load_files([path]))
+
+    def test_catalog_read_on_the_interface(self, discover):
+        self.assertEqual(['R', 'R1', 'R2', 'R3'],
+                         self.cloud.regions_of('master'))
+        discover.assert_called_once_with(mock.ANY, interface='internal',
+                                         target='master')
+
+    def test_region_of_the_catalog_uses_the_interface(self, discover):
+        adapter = self.cloud.region('R1').client.http_client
+        self.assertEqual('internal', adapter.interface)
+        self.assertIsNone(adapter.endpoint_override)
+        self.assertEqual('R1', adapter.region_name)
+
+    def test_override_needs_no_catalog_entry(self, discover):
+        adapter = self.cloud.region('R2').client.http_client
+        self.assertEqual('http://10.0.0.2:9292/', adapter.endpoint_override)
+        self.assertEqual('https://g3.example/image',
+                         self.cloud.region('R3').client.http_client
+                         .endpoint_override)
