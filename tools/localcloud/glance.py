@@ -29,7 +29,8 @@ UWSGI_INI = 'glance-uwsgi.ini'
 #: devstack's uWSGI settings for glance-api (lib/apache,
 #: write_local_uwsgi_http_config, called by lib/glance), minus what only
 #: applies to its distribution packages (``plugins``: pip's uWSGI has them
-#: built in) and with one process, like the gunicorn of this cloud.
+#: built in), with one process, like the gunicorn of this cloud, and
+#: timeouts and a chunked input limit that let large uploads through.
 UWSGI_TEMPLATE = """\
 [uwsgi]
 module = {app}
@@ -45,6 +46,10 @@ enable-threads = {threads}
 thunder-lock = true
 hook-master-start = unix_signal:15 gracefully_kill_them_all
 buffer-size = 65535
+# glance reads chunked uploads (glanceclient streams images chunked) in
+# parts of up to 1 MiB through uwsgi.chunked_read(), which refuses any at
+# or above this limit, 1 MiB by default: uploads of 1 MiB or more failed.
+chunked-input-limit = 4194304
 add-header = Connection: close
 lazy-apps = true
 http-raw-body = true
