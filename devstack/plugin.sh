@@ -78,9 +78,12 @@ function write_glance_sync_conf {
     iniset "$conf" target:master auth_url "$KEYSTONE_SERVICE_URI/v3"
     iniset "$conf" target:master username "$GLANCE_SYNC_SERVICE_USER"
     iniset "$conf" target:master password "$SERVICE_PASSWORD"
-    iniset "$conf" target:master project_name "$SERVICE_PROJECT_NAME"
+    # The images glance-sync selects are those of the project it works in:
+    # devstack's admin project by default, where stack.sh uploads cirros.
+    iniset "$conf" target:master project_name "$GLANCE_SYNC_PROJECT_NAME"
     iniset "$conf" target:master user_domain_name "$SERVICE_DOMAIN_NAME"
-    iniset "$conf" target:master project_domain_name "$SERVICE_DOMAIN_NAME"
+    iniset "$conf" target:master project_domain_name \
+        "$GLANCE_SYNC_PROJECT_DOMAIN_NAME"
     iniset "$conf" database connection "$(glance_sync_journal_url)"
     iniset "$conf" daemon reconcile_interval "$GLANCE_SYNC_RECONCILE_INTERVAL"
     iniset "$conf" api bind_host "$GLANCE_SYNC_API_HOST"
@@ -95,6 +98,11 @@ function write_glance_sync_conf {
 # init_glance_sync: the service account and the journal's tables
 function init_glance_sync {
     create_service_user "$GLANCE_SYNC_SERVICE_USER" admin
+    # admin on the project whose images it synchronises (and owns the
+    # copies in): it must list, create and upload images there.
+    get_or_add_user_project_role admin "$GLANCE_SYNC_SERVICE_USER" \
+        "$GLANCE_SYNC_PROJECT_NAME" "$SERVICE_DOMAIN_NAME" \
+        "$GLANCE_SYNC_PROJECT_DOMAIN_NAME" >/dev/null
     if [[ "$GLANCE_SYNC_JOURNAL_BACKEND" != "sqlite" ]]; then
         recreate_database glance_sync
     fi

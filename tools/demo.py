@@ -30,6 +30,7 @@ from typing import Any
 from glanceclient import client as glance_client
 
 from tools.localcloud import cloud as cloud_mod
+from tools.localcloud import glance
 from tools.localcloud import rabbit
 from tools.localcloud import snippets
 from tools.localcloud import syncconf
@@ -169,12 +170,14 @@ def _wait_api(timeout: float = 60) -> None:
         time.sleep(0.3)
 
 
-def run(run_dir: pathlib.Path, size: int) -> int:
-    _say('Starting the local cloud; the master glance-api runs the plugin')
+def run(run_dir: pathlib.Path, size: int, server: str = 'gunicorn') -> int:
+    _say('Starting the local cloud; the master glance-api runs the plugin '
+         '(glance-api under %s)' % server)
     transport_url = rabbit.transport_url(rabbit.fresh_vhost(VHOST))
     cloud = cloud_mod.up(run_dir, cloud_mod.Options(
         plugin=True,
-        master_extra_conf=snippets.master_glance_conf(transport_url)))
+        master_extra_conf=snippets.master_glance_conf(transport_url),
+        server=server))
     conf = str(_write_config(cloud, run_dir, transport_url))
     _say('Creating the journal, starting the daemon and the REST API')
     _run(str(BIN / 'glance-sync-manage'), '--config-file', conf, 'db',
@@ -211,9 +214,13 @@ def main() -> int:
     parser.add_argument('--size-mib', type=int, default=32)
     parser.add_argument('--keep', action='store_true',
                         help='leave the cloud running at the end')
+    parser.add_argument('--server', choices=glance.SERVERS,
+                        default='gunicorn',
+                        help='WSGI server of the glance-apis (uwsgi: as '
+                             'devstack runs them)')
     args = parser.parse_args()
     try:
-        return run(args.dir, args.size_mib << 20)
+        return run(args.dir, args.size_mib << 20, args.server)
     finally:
         if not args.keep:
             _say('Stopping the local cloud')

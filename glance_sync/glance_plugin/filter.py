@@ -12,23 +12,23 @@ patches ``glance.gateway.Gateway`` so that the image repo and the image
 factory it returns are wrapped in our proxies; controllers and the import
 task executor look these methods up at every call, so they pick the patch
 up. The WSGI middleware itself passes requests through untouched.
+
+A broken plugin must not take the master's API down: this module imports
+only the standard library at module level, and everything else (glance,
+oslo, the rest of glance-sync) inside the ``try`` of
+:func:`filter_factory`, so a missing or broken dependency costs one error
+in glance-api's log, not glance-api.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import sys
 import threading
 from typing import Any
 
-from glance import gateway
-from oslo_config import cfg
-
-from glance_sync.conf import plugin as plugin_conf
-from glance_sync.glance_plugin import proxy
-from glance_sync.glance_plugin import publisher as publisher_mod
-
-__all__ = ['filter_factory', 'install']
+__all__ = ['filter_factory', 'install', 'threads_problem']
 
 LOG = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -42,6 +42,10 @@ def install(publisher: Any) -> bool:
 
     :returns: True when this call installed the patch.
     """
+    from glance import gateway
+
+    from glance_sync.glance_plugin import proxy
+
     with _LOCK:
         if getattr(gateway.Gateway, _PATCHED, False):
             return False
@@ -63,7 +67,53 @@ def install(publisher: Any) -> bool:
         return True
 
 
-def _configure(local_conf: dict[str, str]) -> cfg.ConfigOpts:
+def _uwsgi_flag(options: dict[Any, Any], name: str) -> Any:
+    # uwsgi.opt has bytes or str keys depending on the build, bytes values
+    # (or a list of them when an option is repeated).
+    value = options.get(name, options.get(name.encode()))
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    if isinstance(value, bytes):
+        value = value.decode('utf-8', 'replace')
+    return value
+
+
+def threads_problem() -> str | None:
+    """Why the publisher's thread cannot run in this server, if it cannot.
+
+    Under uWSGI, Python threads started by the application never run
+    unless threads are enabled (``enable-threads = true``, implied by
+    ``threads`` greater than 1): the events would stay in the queue.
+
+    :returns: the problem and the setting to change, or None.
+    """
+    uwsgi = sys.modules.get('uwsgi')
+    if uwsgi is None:
+        # Only importable inside a uWSGI process, where it is pre-loaded.
+        return None
+    options = getattr(uwsgi, 'opt', {}) or {}
+    enabled = str(_uwsgi_flag(options, 'enable-threads') or '').lower()
+    if enabled in ('1', 'true', 'yes', 'on'):
+        return None
+    try:
+        threads = int(_uwsgi_flag(options, 'threads') or 0)
+    except ValueError:
+        threads = 0
+    if threads > 1:
+        return None
+    return ('glance-api runs under uWSGI without threads: the glance-sync '
+            'plugin\'s publisher thread would never run and no image event '
+            'would leave this process. Set "enable-threads = true" in the '
+            '[uwsgi] section of glance-api\'s uWSGI configuration (devstack '
+            'writes it in /etc/glance/glance-uwsgi.ini) and restart '
+            'glance-api.')
+
+
+def _configure(local_conf: dict[str, str]) -> Any:
+    from oslo_config import cfg
+
+    from glance_sync.conf import plugin as plugin_conf
+
     conf = cfg.CONF  # glance-api's own, already loaded from its files
     plugin_conf.register_opts(conf)
     for key, value in local_conf.items():
@@ -75,6 +125,11 @@ def _configure(local_conf: dict[str, str]) -> cfg.ConfigOpts:
 def filter_factory(global_conf: dict[str, str], **local_conf: str) -> Any:
     """paste.deploy entry point: install the plugin, pass requests on."""
     try:
+        from glance_sync.glance_plugin import publisher as publisher_mod
+
+        problem = threads_problem()
+        if problem:
+            LOG.error(problem)
         conf = _configure(local_conf)
         publisher = publisher_mod.Publisher(
             publisher_mod.make_sender(conf), conf.glance_sync.queue_size)

@@ -1,6 +1,7 @@
 """``python -m tools.localcloud --dir DIR [--base-port N] COMMAND``.
 
-Commands: ``up [--plugin] [--transport-url URL [--glance-notifications]]``,
+Commands: ``up [--plugin] [--transport-url URL [--glance-notifications]]
+[--server gunicorn|uwsgi]``,
 ``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``.
 Exit status 0 on success; 1 when a service did not come up (its log tail
 is printed) or, for ``status``, when some service does not answer.
@@ -15,6 +16,7 @@ import sys
 import time
 
 from tools.localcloud import cloud
+from tools.localcloud import glance
 from tools.localcloud import info as info_mod
 from tools.localcloud import procs
 from tools.localcloud import snippets
@@ -45,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
                     help='with --transport-url: glance\'s own notifications '
                          'on too, as etc/glance-sync/glance-api-'
                          'notifications.snippet.conf says')
+    up.add_argument('--server', choices=glance.SERVERS, default='gunicorn',
+                    help='WSGI server of every glance-api: gunicorn, or '
+                         'uWSGI configured as devstack does (on a running '
+                         'cloud, every glance-api restarts under it)')
     sub.add_parser('down', help='stop every service started here')
     sub.add_parser('status', help='show each service and whether it answers')
     for name in ('stop-glance', 'start-glance'):
@@ -81,9 +87,9 @@ def _up(args: argparse.Namespace) -> int:
              if args.transport_url else None)
     started = time.monotonic()
     result = cloud.up(args.dir, cloud.Options(args.base_port, args.plugin,
-                                              extra))
-    print('local cloud ready in %.1fs: %s/cloud.json'
-          % (time.monotonic() - started, result.dir))
+                                              extra, args.server))
+    print('local cloud ready in %.1fs: %s/cloud.json (glance-api under %s)'
+          % (time.monotonic() - started, result.dir, result.glance_server))
     for region in result.regions.values():
         print('  %-12s %-7s %s' % (region.name, region.target, region.url))
     for ks in result.keystones.values():

@@ -51,11 +51,13 @@ class Options:
     :param master_extra_conf: text appended to the master's glance-api.conf:
         the documented snippet (:func:`tools.localcloud.snippets.
         master_glance_conf`), nothing of the harness's own.
+    :param server: the WSGI server of every glance-api (gunicorn, uwsgi).
     """
 
     base_port: int | None = None
     plugin: bool = False
     master_extra_conf: str | None = None
+    server: str = 'gunicorn'
 
 
 @dataclasses.dataclass
@@ -117,6 +119,7 @@ def up(run_dir: pathlib.Path, options: Options) -> info_mod.CloudInfo:
                 raise CloudError('a cloud already runs in %s on base port %d;'
                                  ' run down first' % (run_dir,
                                                       current.base_port))
+            _switch_server(run_dir, current, options)
             _revive_glances(run_dir, current, states)
             _reconfigure_master(run_dir, current, options)
             LOG.info('local cloud already running in %s', run_dir)
@@ -246,7 +249,7 @@ def _glance_up(cloud: lay.Layout, region: str, passwords: keystone.Passwords,
                options: Options, abort: threading.Event) -> None:
     t0 = time.monotonic()
     glance.configure(cloud, _glance_settings(region, passwords, options))
-    _start_glance(cloud, region, abort, first=True)
+    _start_glance(cloud, region, options.server, abort, first=True)
     LOG.info('glance %s ready in %.1fs at %s', region, time.monotonic() - t0,
              cloud.url(lay.glance_service(region)))
 
@@ -257,14 +260,15 @@ def _glance_settings(region: str, passwords: keystone.Passwords,
     return glance.Settings(
         region=region, service_password=passwords.glance,
         plugin=master and options.plugin,
-        extra_conf=(options.master_extra_conf or '') if master else '')
+        extra_conf=(options.master_extra_conf or '') if master else '',
+        server=options.server)
 
 
-def _start_glance(cloud: lay.Layout, region: str,
+def _start_glance(cloud: lay.Layout, region: str, server: str,
                   abort: threading.Event | None = None,
                   first: bool = False) -> int:
     service = lay.glance_service(region)
-    proc = glance.start(cloud, region, first)
+    proc = glance.start(cloud, region, first, server)
     procs.wait_ready(service, proc, cloud.service_dir(service),
                      glance.health_url(cloud, region), GLANCE_TIMEOUT, abort)
     return proc.pid
@@ -304,7 +308,8 @@ def _describe(cloud: lay.Layout, passwords: dict[str, keystone.Passwords],
         master_target=lay.MASTER_TARGET, master_region=lay.MASTER_REGION,
         master_store_dir=regions[lay.MASTER_REGION].store_dir,
         plugin=options.plugin, master_extra_conf=options.master_extra_conf,
-        keystones=keystones, targets=targets, regions=regions, users=users)
+        keystones=keystones, targets=targets, regions=regions, users=users,
+        glance_server=options.server)
 
 
 def _region_info(cloud: lay.Layout, region: str,
@@ -357,7 +362,34 @@ def _reconfigure_master(run_dir: pathlib.Path, current: info_mod.CloudInfo,
         region, keystone.Passwords('', password, '', ''), options))
     current.plugin = options.plugin
     current.master_extra_conf = options.master_extra_conf
-    current.regions[region].pid = _start_glance(cloud, region)
+    current.regions[region].pid = _start_glance(cloud, region,
+                                                current.glance_server)
+    info_mod.save(current, run_dir)
+
+
+def _switch_server(run_dir: pathlib.Path, current: info_mod.CloudInfo,
+                   options: Options) -> None:
+    # Every glance-api moves to the server asked for, with its data; the
+    # master's settings are rewritten for it by _reconfigure_master.
+    if options.server == current.glance_server:
+        return
+    LOG.info('restarting every glance-api under %s', options.server)
+    cloud = lay.Layout(run_dir, current.base_port)
+
+    def restart(region: str) -> None:
+        procs.stop(cloud.service_dir(lay.glance_service(region)))
+        password = _glance_password(cloud, region)
+        master = region == current.master_region
+        glance.configure(cloud, glance.Settings(
+            region=region, service_password=password,
+            plugin=master and current.plugin,
+            extra_conf=(current.master_extra_conf or '') if master else '',
+            server=options.server))
+        current.regions[region].pid = _start_glance(cloud, region,
+                                                    options.server)
+
+    current.glance_server = options.server
+    _parallel(restart, list(current.regions))
     info_mod.save(current, run_dir)
 
 
@@ -370,7 +402,8 @@ def _revive_glances(run_dir: pathlib.Path, current: info_mod.CloudInfo,
     def revive(region: str) -> None:
         LOG.info('restarting glance %s, which does not answer', region)
         procs.stop(cloud.service_dir(lay.glance_service(region)))
-        current.regions[region].pid = _start_glance(cloud, region)
+        current.regions[region].pid = _start_glance(cloud, region,
+                                                    current.glance_server)
 
     _parallel(revive, down)
     if down:
@@ -475,7 +508,8 @@ def start_glance(run_dir: pathlib.Path, region: str) -> int:
         name = current.region(region).name
         pid = procs.running_pid(run_dir / lay.glance_service(name))
         if pid is None:
-            pid = _start_glance(lay.Layout(run_dir, current.base_port), name)
+            pid = _start_glance(lay.Layout(run_dir, current.base_port), name,
+                                current.glance_server)
         current.regions[name].pid = pid
         info_mod.save(current, run_dir)
     return pid

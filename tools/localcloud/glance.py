@@ -3,7 +3,8 @@
 Each region's glance-api has a folder with ``etc/`` (``glance-api.conf``
 and a copy of the sample ``glance-api-paste.ini`` installed with glance),
 its SQLite database, its ``file`` store (``images/``), the staging and
-tasks stores, locks and its log. It runs under gunicorn with
+tasks stores, locks and its log. It runs under gunicorn or, the way
+devstack runs it, under uWSGI (:data:`SERVERS`), with
 ``OS_GLANCE_CONFIG_DIR`` pointing at ``etc/``, through
 :mod:`tools.localcloud.glance_wsgi` (glance's own application with SQLite
 made safe for threads, which also creates the database at first start).
@@ -22,6 +23,49 @@ from tools.localcloud import procs
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 APP = 'tools.localcloud.glance_wsgi:application'
+#: WSGI servers a glance-api can run under.
+SERVERS = ('gunicorn', 'uwsgi')
+UWSGI_INI = 'glance-uwsgi.ini'
+#: devstack's uWSGI settings for glance-api (lib/apache,
+#: write_local_uwsgi_http_config, called by lib/glance), minus what only
+#: applies to its distribution packages (``plugins``: pip's uWSGI has them
+#: built in), with one process, like the gunicorn of this cloud, and
+#: timeouts and a chunked input limit that let large uploads through.
+UWSGI_TEMPLATE = """\
+[uwsgi]
+module = {app}
+pythonpath = {root}
+chdir = {dir}
+http-socket = 127.0.0.1:{port}
+processes = 1
+master = true
+die-on-term = true
+exit-on-reload = false
+worker-reload-mercy = 5
+enable-threads = {threads}
+thunder-lock = true
+hook-master-start = unix_signal:15 gracefully_kill_them_all
+buffer-size = 65535
+# glance reads chunked uploads (glanceclient streams images chunked) in
+# parts of up to 1 MiB through uwsgi.chunked_read(), which refuses any at
+# or above this limit, 1 MiB by default: uploads of 1 MiB or more failed.
+chunked-input-limit = 4194304
+add-header = Connection: close
+lazy-apps = true
+http-raw-body = true
+http-chunked-input = true
+http-auto-chunked = true
+http-keepalive = false
+# Large uploads through one request take minutes on this machine.
+http-timeout = 900
+socket-timeout = 900
+"""
+#: Under uWSGI glance's import plugins need the Python to run (devstack's
+#: lib/glance sets it too), not the uwsgi binary.
+UWSGI_GLANCE_CONF = """
+[wsgi]
+python_interpreter = {python}
+"""
 FILTER_NAME = 'glance_sync'
 FILTER_SECTION = """
 [filter:glance_sync]
@@ -95,12 +139,14 @@ class Settings:
         region's Keystone.
     :param plugin: add the glance-sync paste filter (master only).
     :param extra_conf: text appended to ``glance-api.conf``.
+    :param server: the WSGI server, one of :data:`SERVERS`.
     """
 
     region: str
     service_password: str
     plugin: bool = False
     extra_conf: str = ''
+    server: str = 'gunicorn'
 
 
 def sample_paste_ini() -> pathlib.Path:
@@ -135,7 +181,9 @@ def configure(cloud: lay.Layout, settings: Settings) -> pathlib.Path:
         service_user=lay.GLANCE_SERVICE_USER,
         password=settings.service_password,
         master_port=cloud.port(lay.glance_service(lay.MASTER_REGION)),
-    ) + settings.extra_conf)
+    ) + settings.extra_conf + (
+        UWSGI_GLANCE_CONF.format(python=sys.executable)
+        if settings.server == 'uwsgi' else ''))
     conf.chmod(0o600)
     paste = paste_ini(sample_paste_ini().read_text(), folder, settings.plugin)
     (folder / 'etc' / 'glance-api-paste.ini').write_text(paste)
@@ -166,19 +214,41 @@ def paste_ini(sample: str, folder: pathlib.Path, plugin: bool) -> str:
     return '\n'.join(lines) + '\n' + FILTER_SECTION
 
 
-def start(cloud: lay.Layout, region: str,
-          first: bool = False) -> subprocess.Popen[bytes]:
-    """Run a region's glance-api under gunicorn.
+def uwsgi_ini(folder: pathlib.Path, port: int,
+              enable_threads: bool = True) -> str:
+    """devstack's uWSGI configuration of glance-api, for one local one.
+
+    :param folder: the service folder.
+    :param port: port to serve HTTP on, on 127.0.0.1.
+    :param enable_threads: False reproduces a uWSGI without threads, in
+        which the plugin cannot publish (and says so in the log).
+    :returns: the ini text.
+    """
+    return UWSGI_TEMPLATE.format(app=APP, root=REPO_ROOT, dir=folder,
+                                 port=port,
+                                 threads=str(enable_threads).lower())
+
+
+def start(cloud: lay.Layout, region: str, first: bool = False,
+          server: str = 'gunicorn') -> subprocess.Popen[bytes]:
+    """Run a region's glance-api under gunicorn or uWSGI.
 
     :param cloud: the cloud's layout.
     :param region: which region.
     :param first: first start: create the database before serving.
-    :returns: the gunicorn master process.
+    :param server: one of :data:`SERVERS`.
+    :returns: the server's master process.
     """
     service = lay.glance_service(region)
     folder = cloud.service_dir(service)
-    cmd = procs.gunicorn_command(folder, cloud.port(service), APP,
-                                 extra=('--pythonpath', str(REPO_ROOT)))
+    if server == 'uwsgi':
+        ini = folder / 'etc' / UWSGI_INI
+        ini.write_text(uwsgi_ini(folder, cloud.port(service)))
+        cmd = [str(pathlib.Path(sys.executable).parent / 'uwsgi'),
+               '--ini', str(ini)]
+    else:
+        cmd = procs.gunicorn_command(folder, cloud.port(service), APP,
+                                     extra=('--pythonpath', str(REPO_ROOT)))
     env = {'OS_GLANCE_CONFIG_DIR': str(folder / 'etc')}
     if first:
         env['LOCALCLOUD_GLANCE_DB_SYNC'] = '1'

@@ -136,6 +136,8 @@ class CloudInfo:
     regions: dict[str, RegionInfo]
     users: dict[str, Credentials]
     version: int = SCHEMA_VERSION
+    #: The WSGI server every glance-api runs under (gunicorn or uwsgi).
+    glance_server: str = 'gunicorn'
 
     @property
     def master(self) -> RegionInfo:

@@ -36,6 +36,13 @@ class PluginEventsTest(base.FunctionalTestCase):
         self.assertEqual({'type': 'base'}, uploaded['properties'])
         self.assertEqual(image.owner, uploaded['owner'])
 
+    def test_upload_of_several_mib_publishes_uploaded(self):
+        # glanceclient streams the data chunked: uWSGI must take chunked
+        # input of 1 MiB and more (run-tests runs this under both servers).
+        image = self.make_image('RegionOne', 3 << 20)
+        uploaded = self.collector.wait_for(image.id, events.UPLOADED)
+        self.assertEqual(3 << 20, uploaded['size'])
+
     def test_rename_to_obsolete_update_deactivate_delete(self):
         image = self.make_image('RegionOne', 1024, name='plugin-ev-img')
         self.collector.wait_for(image.id, events.UPLOADED)
