@@ -147,18 +147,18 @@ def _wait_active(region: base.Region, image_id: str,
         image = region.get_image(image_id)
         if image.status == 'active':
             return image
+        # Not CopyFailed: records.failure() removes the copy for others.
         if image.status in _DEAD:
-            raise base.CopyFailed(region.name, image=image_id,
-                                  reason='the copy became %s' % image.status)
+            raise base.Refused(region.name, action='the location',
+                               reason='the copy became %s' % image.status)
         failed = _failed_task(region, image_id)
         if failed is not None and image.status == 'queued':
-            raise base.CopyFailed(region.name, image=image_id,
-                                  reason='Glance did not accept the '
-                                         'location: %s' % failed)
+            raise base.Refused(region.name, action='the location',
+                               reason='its task failed: %s' % failed)
         if options.clock() >= deadline:
-            raise base.CopyFailed(region.name, image=image_id,
-                                  reason='the location was not active after '
-                                         '%.0f s' % options.timeout)
+            raise base.RegionUnavailable(
+                region.name, reason='the location was not active after '
+                                    '%.0f s' % options.timeout)
         options.sleep(options.poll_interval)
 
 
@@ -175,11 +175,9 @@ def _failed_task(region: base.Region, image_id: str) -> str | None:
 def _check(master_image: base.Image, copy: base.Image, region: str) -> None:
     """The copy counts only with every fingerprint known and equal."""
     if copy.checksum is None or copy.os_hash_value is None:
-        raise base.CopyFailed(
-            region, image=copy.id,
-            reason='the region\'s Glance did not hash the data at the '
-                   'location (do_secure_hash = False?), so the copy cannot '
-                   'be checked')
+        raise digests.DigestMismatch([
+            'the region\'s Glance did not hash the data at the location '
+            '(do_secure_hash = False?), so the copy cannot be checked'])
     digests.check_copy(digests.Digests.of_image(master_image),
                        master_image.size or 0, True, copy, region,
                        'the master image has')
