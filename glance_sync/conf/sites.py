@@ -9,9 +9,12 @@ target ``other``) and each site a ``[site:<name>]`` group::
     site = east
     # Bytes per second into this region, every copy together.
     max_rate = 50000000
-    # The master's store locations this region's Glance reads as they are:
-    # its copies get a location, not a copy of the data.
-    share_store = file:///srv/shared-images/
+    # The master's store locations this region's Glance reads: its copies
+    # get a location, not a copy of the data. "<prefix>" when the region
+    # reads them as they are (a shared Ceph pool), "<master prefix> ->
+    # <region prefix>" when it reaches them under another address (a
+    # read-only web export of the master's file store).
+    share_store = file:///srv/glance/images/ -> http://images.east:8080/
 
     [site:east]
     # Bytes per second over the link between this site and another one,
@@ -82,14 +85,19 @@ _REGION_OPTS: list[cfg.Opt] = [
                     'to it (a token bucket); 0: no cap.'),
     cfg.ListOpt('share_store', default=[],
                 help='Location URI prefixes of the master\'s store that this '
-                     'region\'s Glance can read as they are (a shared Ceph '
-                     'pool "rbd://<fsid>/images/", a Swift or S3 container, '
-                     'a shared file system "file:///srv/images/"). A master '
+                     'region\'s Glance can read: "<prefix>" when it reads '
+                     'them as they are (a shared Ceph pool "rbd://<fsid>/'
+                     'images/", a Swift or S3 container), "<master prefix> '
+                     '-> <region prefix>" when it reaches them under another '
+                     'address (Glance refuses file:// locations: export a '
+                     'shared file store read-only over http). A master '
                      'image stored under one of them is not copied: its '
-                     'location is added to the region\'s image (Glance\'s '
-                     'location API: the credentials need the "service" '
-                     'role) and the region\'s Glance hashes it, so the copy '
-                     'is still checked. Empty: copy the data.'),
+                     'location is added to the region\'s image with '
+                     'Glance\'s location API (stores other than http need '
+                     'the "service" role) and the region\'s Glance hashes '
+                     'it, so the copy is still checked. The region must '
+                     'not be able to delete from that store. Empty: copy '
+                     'the data.'),
 ]
 
 _SITE_OPTS: list[cfg.Opt] = [
@@ -116,9 +124,10 @@ class SiteTopology:
     region_sites: dict[str, str] = dataclasses.field(default_factory=dict)
     #: Qualified region name -> bytes per second into it (capped ones).
     region_rates: dict[str, int] = dataclasses.field(default_factory=dict)
-    #: Qualified region name -> location prefixes it reads as they are.
-    shared_stores: dict[str, tuple[str, ...]] = dataclasses.field(
-        default_factory=dict)
+    #: Qualified region name -> (master prefix, region prefix) pairs of
+    #: the master's locations it reads.
+    shared_stores: dict[str, tuple[tuple[str, str], ...]] = (
+        dataclasses.field(default_factory=dict))
     #: Sorted pair of sites -> bytes per second over their link.
     link_rates: dict[tuple[str, str], int] = dataclasses.field(
         default_factory=dict)
@@ -198,6 +207,19 @@ def _links(conf: cfg.ConfigOpts, sites: list[str], option: str
     return found
 
 
+def _share_entry(conf: cfg.ConfigOpts, group: str,
+                 item: str) -> tuple[str, str]:
+    master, _, region = (p.strip() for p in item.partition('->'))
+    region = region or master
+    for prefix in (master, region):
+        if '://' not in prefix:
+            raise ConfigError(_files(conf), group, 'share_store',
+                              '%r is not a location URI prefix (like '
+                              'rbd://fsid/pool/ or http://host/images/)'
+                              % prefix)
+    return master, region
+
+
 def load_topology(conf: cfg.ConfigOpts) -> SiteTopology:
     """Read the site and region groups (registering them, and the site
     worker options of ``[daemon]``, first).
@@ -218,16 +240,11 @@ def load_topology(conf: cfg.ConfigOpts) -> SiteTopology:
         rate = _read(conf, group, 'max_rate')
         if rate:
             rates[region] = int(rate)
-        prefixes = [p.strip() for p in _read(conf, group, 'share_store')
-                    or ()]
-        for prefix in prefixes:
-            if '://' not in prefix:
-                raise ConfigError(_files(conf), group, 'share_store',
-                                  '%r is not a location URI prefix (like '
-                                  'file:///srv/images/ or rbd://fsid/pool/)'
-                                  % prefix)
-        if prefixes:
-            shared[region] = tuple(prefixes)
+        entries = [_share_entry(conf, group, item)
+                   for item in _read(conf, group, 'share_store') or ()
+                   if item.strip()]
+        if entries:
+            shared[region] = tuple(entries)
     return SiteTopology(region_sites, rates, shared,
                         _links(conf, sites, 'link_rates'),
                         _links(conf, sites, 'link_costs'))

@@ -1,8 +1,10 @@
 """Zero-copy: a region that reads the master's store gets a location.
 
 Where a region's Glance reaches the master's bytes where they are (a
-shared Ceph pool, the same Swift or S3 container, a shared file system),
-``[region:<name>] share_store`` lists the location prefixes it reads. For
+shared Ceph pool, the same Swift or S3 container, a shared file system
+exported read-only over http: Glance refuses ``file://`` locations),
+``[region:<name>] share_store`` lists the location prefixes it reads, and
+under which address. For
 such a region, :func:`share` does not copy the data: it creates the copy's
 record, gives it the master image's location through Glance's location
 API with the master's secure hash as validation data, and waits for the
@@ -52,11 +54,13 @@ class ShareOptions:
 
 
 def shared_url(locations: Sequence[tuple[str, str | None]],
-               prefixes: Sequence[str]) -> str | None:
-    """The first location under one of the shared prefixes, if any."""
+               prefixes: Sequence[tuple[str, str]]) -> str | None:
+    """The first location under one of the shared prefixes, as the
+    region reaches it (its prefix in place of the master's), if any."""
     for url, _store in locations:
-        if any(url.startswith(prefix) for prefix in prefixes):
-            return url
+        for master, region in prefixes:
+            if url.startswith(master):
+                return region + url[len(master):]
     return None
 
 

@@ -1,7 +1,8 @@
 """``python -m tools.localcloud --dir DIR [--base-port N] COMMAND``.
 
 Commands: ``up [--plugin] [--transport-url URL [--glance-notifications]]``,
-``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``.
+``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``,
+``share-store REGION``, ``unshare-store REGION``.
 Exit status 0 on success; 1 when a service did not come up (its log tail
 is printed) or, for ``status``, when some service does not answer.
 """
@@ -17,6 +18,7 @@ import time
 from tools.localcloud import cloud
 from tools.localcloud import info as info_mod
 from tools.localcloud import procs
+from tools.localcloud import shared as shared_mod
 from tools.localcloud import snippets
 
 
@@ -50,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     for name in ('stop-glance', 'start-glance'):
         cmd = sub.add_parser(name, help='%s one region\'s glance-api'
                              % name.split('-')[0])
+        cmd.add_argument('region')
+    for name in ('share-store', 'unshare-store'):
+        cmd = sub.add_parser(name, help='%s the master\'s file store with '
+                             'one region\'s glance-api (zero-copy tests); '
+                             'restarts it' % name.split('-')[0])
         cmd.add_argument('region')
     return parser
 
@@ -120,5 +127,15 @@ def _start_glance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _share_store(args: argparse.Namespace) -> int:
+    shared = args.command == 'share-store'
+    cloud.stop_glance(args.dir, args.region)
+    value = shared_mod.configure(args.dir, args.region, shared)
+    cloud.start_glance(args.dir, args.region)
+    print('glance %s: share_store = %s' % (args.region, value))
+    return 0
+
+
 _COMMANDS = {'up': _up, 'down': _down, 'status': _status,
-             'stop-glance': _stop_glance, 'start-glance': _start_glance}
+             'stop-glance': _stop_glance, 'start-glance': _start_glance,
+             'share-store': _share_store, 'unshare-store': _share_store}

@@ -11,7 +11,7 @@ site = west
 [region:RegionTwo]
 site = east
 max_rate = 5000000
-share_store = file:///srv/shared/, rbd://fsid/images/
+share_store = file:///srv/shared/ -> http://h:8/, rbd://fsid/images/
 
 [region:other:RegionFour]
 site = east
@@ -35,9 +35,10 @@ class TopologyTest(NativeTestCase):
         self.assertEqual('east', topology.site_of('other:RegionFour'))
         self.assertEqual('RegionNine', topology.site_of('RegionNine'))
         self.assertEqual({'RegionTwo': 5000000}, topology.region_rates)
-        self.assertEqual({'RegionTwo': ('file:///srv/shared/',
-                                        'rbd://fsid/images/')},
-                         topology.shared_stores)
+        self.assertEqual({'RegionTwo': (
+            ('file:///srv/shared/', 'http://h:8/'),
+            ('rbd://fsid/images/', 'rbd://fsid/images/'))},
+            topology.shared_stores)
         # Declared at both ends: the lower rate.
         self.assertEqual(12500000, topology.link_rate('RegionOne',
                                                       'RegionTwo'))
@@ -65,6 +66,9 @@ class TopologyTest(NativeTestCase):
             MASTER_ONLY + '[region:RegionTwo]\nshare_store = /srv/x\n',
             '[region:RegionTwo] share_store',
             "'/srv/x' is not a location URI prefix")
+        self.assertConfigError(
+            MASTER_ONLY + '[region:RegionTwo]\nshare_store = rbd://a/ -> '
+            'b\n', '[region:RegionTwo] share_store', "'b' is not")
 
     def test_a_link_to_itself_is_refused(self):
         self.assertConfigError(

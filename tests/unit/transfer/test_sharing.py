@@ -73,7 +73,7 @@ class ShareTest(test_base.BaseTestCase):
         self.two = SharingRegion('RegionTwo', self.store)
         self.three = fakes.FakeRegion('RegionThree')
         self.strategy = impl_stream.StreamStrategy()
-        self.share_with({'RegionTwo': (SHARED,)})
+        self.share_with({'RegionTwo': ((SHARED, SHARED),)})
 
     def share_with(self, shared):
         self.strategy.options = dataclasses.replace(
@@ -160,6 +160,12 @@ class SharedUrlTest(test_base.BaseTestCase):
     def test_first_location_under_a_prefix(self):
         self.assertEqual('rbd://f/images/x', sharing.shared_url(
             [('file:///a/x', None), ('rbd://f/images/x', 'ceph')],
-            ['swift://', 'rbd://f/images/']))
+            [('swift://', 'swift://'),
+             ('rbd://f/images/', 'rbd://f/images/')]))
         self.assertIsNone(sharing.shared_url([('file:///a/x', None)],
-                                             ['rbd://']))
+                                             [('rbd://', 'rbd://')]))
+
+    def test_the_region_address_replaces_the_masters(self):
+        self.assertEqual('http://h:8/x', sharing.shared_url(
+            [('file:///srv/images/x', None)],
+            [('file:///srv/images/', 'http://h:8/')]))
