@@ -284,11 +284,13 @@ def list_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
     """Options for the config generator, with one example region and
     site group."""
     return [(_DAEMON, _DAEMON_OPTS),
-            (cfg.OptGroup(REGION_PREFIX + 'RegionTwo',
-                          help='Where the region RegionTwo is and what '
-                               'reaches it (one group per region).'),
+            (cfg.OptGroup(REGION_PREFIX + 'example',
+                          help='Where the region "example" is and what '
+                               'reaches it: one group per region, named '
+                               'after its qualified name ([region:'
+                               'RegionTwo], [region:other:RegionFour]).'),
              _REGION_OPTS),
-            (cfg.OptGroup(SITE_PREFIX + 'east',
-                          help='The links of the site "east" (one group '
+            (cfg.OptGroup(SITE_PREFIX + 'example',
+                          help='The links of the site "example" (one group '
                                'per site).'),
              _SITE_OPTS)]

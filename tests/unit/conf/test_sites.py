@@ -99,4 +99,4 @@ class WorkerRegionsTest(NativeTestCase):
 
     def test_sample_shows_one_region_and_one_site(self):
         names = [getattr(g, 'name', g) for g, _ in sites.list_opts()]
-        self.assertEqual(['daemon', 'region:RegionTwo', 'site:east'], names)
+        self.assertEqual(['daemon', 'region:example', 'site:example'], names)
