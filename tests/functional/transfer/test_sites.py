@@ -22,6 +22,7 @@ from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
 from glance_sync.transfer import TransferStats, get_strategy
 from glance_sync.transfer import bandwidth
+from glance_sync.transfer.targets import Target
 from tests.functional.regions import helpers
 from tools.localcloud import shared
 
@@ -106,30 +107,52 @@ class ZeroCopyTest(_SiteTestCase):
 
 class BandwidthCapTest(_SiteTestCase):
 
-    def test_the_region_cap_holds_within_ten_percent(self):
-        rate = 2 * MiB
-        size = 8 * MiB
-        two = self.region('RegionTwo')
+    def capped_copy(self, text, regions, size):
+        """Stream a new master image to ``regions`` under the caps of
+        ``text``; :returns: the bytes handed over, and the seconds from the
+        first chunk to the last, after the first chunk."""
         image = self.source(size)
-        strategy = self.strategy('[region:RegionTwo]\nmax_rate = %d\n'
-                                 % rate)
+        strategy = self.strategy(text)
         seen = []
         lock = threading.Lock()
 
         def on_bytes(count):
             with lock:
                 seen.append((time.monotonic(), count))
-        from glance_sync.transfer.targets import Target
-        results = strategy.transfer(self.master, image,
-                                    [Target(two, None, on_bytes=on_bytes)])
-        copy = results['RegionTwo']
-        self.assertIsInstance(copy, base.Image, str(copy))
-        self.delete_later(two, copy.id)
-        self.assertEqual(size, sum(count for _, count in seen))
+        results = strategy.transfer(
+            self.master, image,
+            [Target(region, None, on_bytes=on_bytes) for region in regions])
+        for region in regions:
+            copy = results[region.name]
+            self.assertIsInstance(copy, base.Image, str(copy))
+            self.delete_later(region, copy.id)
+        total = sum(count for _, count in seen)
+        self.assertEqual(size * len(regions), total)
+        return total - seen[0][1], seen[-1][0] - seen[0][0], strategy
+
+    def test_a_link_cap_is_shared_by_every_copy_over_the_link(self):
+        rate = 2 * MiB
+        two, three = self.region('RegionTwo'), self.region('RegionThree')
+        sent, elapsed, _ = self.capped_copy(
+            '[region:RegionOne]\nsite = west\n'
+            '[region:RegionTwo]\nsite = east\n'
+            '[region:RegionThree]\nsite = east\n'
+            '[site:east]\nlink_rates = west:%d\n' % rate,
+            [two, three], 4 * MiB)
+        # Both copies together, not each, stay under the link's rate.
+        measured = sent / elapsed
+        self.assertLessEqual(measured, rate * 1.10,
+                             'measured %.0f B/s over a link cap of %d B/s'
+                             % (measured, rate))
+
+    def test_the_region_cap_holds_within_ten_percent(self):
+        rate = 2 * MiB
+        sent, elapsed, strategy = self.capped_copy(
+            '[region:RegionTwo]\nmax_rate = %d\n' % rate,
+            [self.region('RegionTwo')], 8 * MiB)
         # From the first chunk handed over to the last: everything after
         # the first chunk went at the capped rate.
-        elapsed = seen[-1][0] - seen[0][0]
-        measured = (size - seen[0][1]) / elapsed
+        measured = sent / elapsed
         self.assertLessEqual(measured, rate * 1.10,
                              'measured %.0f B/s over a cap of %d B/s'
                              % (measured, rate))
