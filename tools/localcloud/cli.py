@@ -129,6 +129,7 @@ def _start_glance(args: argparse.Namespace) -> int:
 
 def _share_store(args: argparse.Namespace) -> int:
     shared = args.command == 'share-store'
+    shared_mod.check_region(args.dir, args.region)  # before stopping it
     cloud.stop_glance(args.dir, args.region)
     value = shared_mod.configure(args.dir, args.region, shared)
     cloud.start_glance(args.dir, args.region)

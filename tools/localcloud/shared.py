@@ -26,8 +26,8 @@ import sys
 from tools.localcloud import info as info_mod
 from tools.localcloud import procs
 
-__all__ = ['MARK', 'SERVER_DIR', 'configure', 'share_store_value',
-           'stop_server']
+__all__ = ['MARK', 'SERVER_DIR', 'check_region', 'configure',
+           'share_store_value', 'stop_server']
 
 MARK = '# localcloud share-store'
 #: The web server's folder under the run directory.
@@ -74,6 +74,18 @@ def share_store_value(master_store_dir: str, url: str) -> str:
     return 'file://%s/ -> %s' % (master_store_dir.rstrip('/'), url)
 
 
+def check_region(run_dir: pathlib.Path, region: str) -> str:
+    """:returns: the region's name, if it can share the master's store.
+
+    :raises KeyError: for an unknown region, or the master itself.
+    """
+    current = info_mod.load(run_dir.resolve())
+    name = current.region(region).name
+    if name == current.master_region:
+        raise KeyError('the master region cannot share its own store')
+    return name
+
+
 def configure(run_dir: pathlib.Path, region: str, shared: bool) -> str:
     """Add (or remove) the shared backend in a region's ``glance-api.conf``
     and start (or stop) the web server; restart the region's glance-api
@@ -84,10 +96,8 @@ def configure(run_dir: pathlib.Path, region: str, shared: bool) -> str:
     :raises KeyError: for an unknown region, or the master itself.
     """
     run_dir = run_dir.resolve()
+    name = check_region(run_dir, region)
     current = info_mod.load(run_dir)
-    name = current.region(region).name
-    if name == current.master_region:
-        raise KeyError('the master region cannot share its own store')
     path = pathlib.Path(current.region(name).conf_dir) / 'glance-api.conf'
     text = path.read_text().split('\n' + MARK)[0]
     if not shared:
