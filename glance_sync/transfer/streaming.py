@@ -86,6 +86,7 @@ def _upload(target: Target, master_region: base.Region,
     """One target's part: create the record, upload, judge, clean up."""
     def upload(feed: fanout.Feed) -> base.Image:
         copy = records.record_for(target, master_image)
+        started = time.monotonic()
         try:
             # Capped here, in the region's own upload thread: a capped
             # region slows the others only once its queue is full.
@@ -103,8 +104,24 @@ def _upload(target: Target, master_region: base.Region,
             if not isinstance(exc, Exception):
                 raise
             raise error from cause
+        _log_rate(target.region.name, master_image, feed.taken,
+                  time.monotonic() - started,
+                  limiter.cap(master_region.name, target.region.name))
         return uploaded
     return upload
+
+
+def _log_rate(region: str, master_image: base.Image, sent: int,
+              seconds: float, cap: int | None) -> None:
+    """One line per copy with its rate, and the cap that held it."""
+    mib = 1024.0 * 1024.0
+    LOG.info('Copy of image %(image)s to region %(region)s: %(bytes)d bytes '
+             'in %(secs).1f s, %(rate).2f MiB/s%(cap)s', {
+                 'image': records.label(master_image), 'region': region,
+                 'bytes': sent, 'secs': seconds,
+                 'rate': sent / seconds / mib if seconds > 0 else 0.0,
+                 'cap': '' if cap is None
+                 else ' (capped at %.2f MiB/s)' % (cap / mib)})
 
 
 def _counted(chunks: Iterable[bytes],

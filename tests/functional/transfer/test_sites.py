@@ -158,3 +158,6 @@ class BandwidthCapTest(_SiteTestCase):
                              % (measured, rate))
         self.assertEqual(rate, bandwidth.limiter_for(
             strategy.options.sites).cap('RegionOne', 'RegionTwo'))
+        self.assertIn('to region RegionTwo: %d bytes in' % (8 * MiB),
+                      self.logger.output)
+        self.assertIn('(capped at 2.00 MiB/s)', self.logger.output)

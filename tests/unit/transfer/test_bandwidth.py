@@ -1,11 +1,15 @@
 """Token buckets and the caps of a site topology."""
 
+import dataclasses
 import threading
 
+import fixtures
 from oslotest import base
 
 from glance_sync.conf.sites import SiteTopology
 from glance_sync.transfer import bandwidth
+from glance_sync.transfer._strategies import impl_stream
+from tests.unit.transfer import fakes
 
 
 class FakeTime:
@@ -102,3 +106,20 @@ class LimiterTest(base.BaseTestCase):
         chunks = [b'a' * 10, b'b' * 20]
         self.assertEqual(chunks, list(limiter.throttle('RegionOne',
                                                        'RegionTwo', chunks)))
+
+
+class CappedStreamTest(fakes.StrategyTestCase, base.BaseTestCase):
+
+    def test_a_capped_copy_logs_its_rate_and_cap(self):
+        logger = self.useFixture(fixtures.FakeLogger())
+        self.make_master()
+        two = self.memory_region('RegionTwo')
+        strategy = impl_stream.StreamStrategy()
+        strategy.options = dataclasses.replace(
+            strategy.options,
+            sites=SiteTopology(region_rates={'RegionTwo': 10 ** 9}))
+        results = strategy.transfer(self.master, self.image, [(two, None)])
+        self.assertEqual('active', results['RegionTwo'].status)
+        self.assertIn('to region RegionTwo: %d bytes in' % self.SIZE,
+                      logger.output)
+        self.assertIn('(capped at 953.67 MiB/s)', logger.output)
