@@ -40,7 +40,7 @@ from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin as ks_plugin
 from oslo_config import cfg
 
-from glance_sync.conf import checks, rules, sync, targets, transfer
+from glance_sync.conf import checks, rules, sites, sync, targets, transfer
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import EndpointSettings, SyncConfig
 from glance_sync.rules.options import SyncSettings, TargetRules
@@ -174,6 +174,7 @@ def load(conf: cfg.ConfigOpts, overrides: Iterable[str] = ()) -> NativeConfig:
     for name in names:
         _check_strategy(conf, name)
         targets.endpoint_settings(conf, name)  # a bad URL fails now
+    sites.load_topology(conf)  # registers and checks [region:*], [site:*]
     # Every option registered so far, now: oslo.config checks a value
     # only when it is read, which for some is hours later.
     _check_all_values(conf)

@@ -29,7 +29,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from glance_sync import coordination, executor
-from glance_sync.conf import native
+from glance_sync.conf import native, sites
 from glance_sync.conf.errors import ConfigError
 from glance_sync.daemon import (
     context,
@@ -105,7 +105,9 @@ class Daemon:
             worker_id=group.worker_id, policy=RetryPolicy.from_conf(conf),
             options=lambda: self.context().options,
             lease_seconds=conf.task_lease_time,
-            poll_interval=group.poll_interval)
+            poll_interval=group.poll_interval,
+            regions=sites.worker_regions(conf),
+            takeover_after=conf.daemon.takeover_delay)
         recorder = endpoints.EventRecorder(self.journal, self.context,
                                            self.worker.wake)
         self.listener, self.transport = listener.make_listener(conf,

@@ -73,14 +73,22 @@ class Worker:
     :param lease_seconds: ``task_lease_time``.
     :param poll_interval: seconds between two claims when idle.
     :param clock: the journal's clock (naive UTC).
+    :param regions: a site worker's regions (``[daemon] regions`` and
+        ``sites``); ``None``: every region.
+    :param takeover_after: a site worker also claims other regions' tasks
+        due for this many seconds (``[daemon] takeover_delay``).
     """
 
     def __init__(self, journal: Journal, runner: runner_mod.TaskRunner,
                  pool: KeyedExecutor, *, worker_id: str,
                  policy: RetryPolicy, options: Callable[[], DaemonOptions],
                  lease_seconds: float = 300.0, poll_interval: float = 2.0,
-                 clock: Callable[[], datetime.datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime.datetime] = utcnow,
+                 regions: frozenset[str] | None = None,
+                 takeover_after: float | None = None) -> None:
         self._journal = journal
+        self._regions = regions
+        self._takeover_after = takeover_after
         self._runner = runner
         self._pool = pool
         self.worker_id = worker_id
@@ -226,11 +234,19 @@ class Worker:
             try:
                 tasks = self._journal.claim(
                     self.worker_id, limit=free, lease_seconds=self._lease,
-                    exclude_regions=self._pool.busy_keys())
+                    exclude_regions=self._pool.busy_keys(),
+                    regions=self._regions,
+                    takeover_after=self._takeover_after)
             except Exception as exc:  # noqa: BLE001 - the loop must go on
                 LOG.warning('Cannot claim tasks from the journal: %s', exc)
                 return 0
             for task in tasks:
+                if (self._regions is not None
+                        and task.region not in self._regions):
+                    LOG.warning('Taking over task %s (image %s, region %s): '
+                                'due for more than %s s, its site worker is '
+                                'down', task.id, task.image_id, task.region,
+                                self._takeover_after)
                 with self._lock:
                     self._running[task.id] = task
                 self._pool.submit(task.region, self._execute, task)

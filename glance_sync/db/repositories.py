@@ -247,7 +247,9 @@ class Journal:
 
     def claim(self, worker_id: str, *, limit: int = 1,
               lease_seconds: float = 300,
-              exclude_regions: Iterable[str] = ()) -> list[dm.Task]:
+              exclude_regions: Iterable[str] = (),
+              regions: Iterable[str] | None = None,
+              takeover_after: float | None = None) -> list[dm.Task]:
         """Claim up to ``limit`` due tasks for ``worker_id``.
 
         Due tasks are ``queued`` or ``retrying`` ones whose
@@ -260,6 +262,11 @@ class Journal:
 
         :param exclude_regions: regions the caller cannot take more work
             for (e.g. at their concurrency limit).
+        :param regions: the only regions to claim for (a site worker);
+            ``None``: every region.
+        :param takeover_after: with ``regions``, also claim other
+            regions' tasks due for at least this many seconds (their
+            worker is down); ``None``: never.
         :returns: the claimed tasks; pass each back to :meth:`mark_done`,
             :meth:`mark_failed`, :meth:`retry_later` or
             :meth:`extend_lease`.
@@ -267,9 +274,11 @@ class Journal:
         claimed: list[dm.Task] = []
         tried: set[str] = set()
         excluded = sorted(set(exclude_regions))
+        scope = _scope(regions, takeover_after, self._clock())
         for _ in range(_CLAIM_ROUNDS):
             wanted = limit - len(claimed)
-            ids = self._due_task_ids(wanted, excluded, tried) if wanted else []
+            ids = (self._due_task_ids(wanted, excluded, tried, scope)
+                   if wanted else [])
             if not ids:
                 break
             tried.update(ids)
@@ -277,10 +286,12 @@ class Journal:
         return claimed
 
     def _due_task_ids(self, limit: int, excluded: list[str],
-                      tried: set[str]) -> list[str]:
+                      tried: set[str], scope: Any = None) -> list[str]:
         query = sa.select(_TASKS.c.id).where(
             _TASKS.c.state.in_(transitions.values(dm.DUE_STATES)),
             _TASKS.c.next_attempt_at <= self._clock())
+        if scope is not None:
+            query = query.where(scope)
         if excluded:
             query = query.where(_TASKS.c.region.not_in(excluded))
         if tried:
@@ -604,3 +615,16 @@ class Journal:
             models.SyncTask.created_at, models.SyncTask.id).limit(
                 limit).execution_options(populate_existing=True)
         return [row.to_data_model() for row in session.scalars(query)]
+
+
+def _scope(regions: Iterable[str] | None, takeover_after: float | None,
+           now: datetime.datetime) -> Any:
+    """The claim condition of a site worker: its own regions' tasks, and
+    the others' once due for ``takeover_after`` seconds; ``None``: all."""
+    if regions is None:
+        return None
+    own = _TASKS.c.region.in_(sorted(set(regions)))
+    if takeover_after is None:
+        return own
+    starved = now - datetime.timedelta(seconds=takeover_after)
+    return sa.or_(own, _TASKS.c.next_attempt_at <= starved)

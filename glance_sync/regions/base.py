@@ -285,3 +285,23 @@ class DatalessCopy(metaclass=abc.ABCMeta):
         :raises ImageNotFound: no such image.
         :raises Conflict: the image is not ``queued``.
         """
+
+
+class SharedLocation(metaclass=abc.ABCMeta):
+    """A region whose service can be given the location of data it reads
+    where it is (Glance's location API), for zero-copy from a store it
+    shares with the master."""
+
+    @abc.abstractmethod
+    def add_location(self, image_id: str, url: str, *,
+                     hash_algo: str | None,
+                     hash_value: str | None) -> None:
+        """Give the ``queued`` image ``image_id`` the data at ``url``; the
+        service checks it against the hash and activates the image in the
+        background (watch :meth:`Region.get_image`).
+
+        :raises Conflict: the image is not ``queued``.
+        :raises Refused: the service does not allow it (its policy, the
+            caller's roles, a store it cannot reach).
+        :raises RegionUnavailable: the service did not answer.
+        """

@@ -31,9 +31,10 @@ from typing import ClassVar
 
 from oslo_config import cfg
 
+from glance_sync.conf import sites as sites_conf
 from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
-from glance_sync.transfer import records
+from glance_sync.transfer import records, sharing
 from glance_sync.transfer.targets import (Results, Target, TargetLike,
                                           as_targets)
 
@@ -54,6 +55,8 @@ class TransferStats:
     fallbacks: dict[str, str] = dataclasses.field(default_factory=dict)
     #: Regions that pulled the image from the master themselves.
     pulled: list[str] = dataclasses.field(default_factory=list)
+    #: Regions given a location in a store they share with the master.
+    shared: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +72,9 @@ class TransferOptions:
     import_timeout: float = 3600.0
     store_config_file: str | None = None
     store_datadir: str | None = None
+    #: Sites, links and per-region caps and shared stores.
+    sites: sites_conf.SiteTopology = dataclasses.field(
+        default_factory=sites_conf.SiteTopology)
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts | None) -> TransferOptions:
@@ -88,7 +94,8 @@ class TransferOptions:
                    import_poll_interval=group.import_poll_interval,
                    import_timeout=group.import_timeout,
                    store_config_file=store.config_file,
-                   store_datadir=store.filesystem_store_datadir)
+                   store_datadir=store.filesystem_store_datadir,
+                   sites=sites_conf.load_topology(conf))
 
 
 class TransferStrategy(metaclass=abc.ABCMeta):
@@ -134,8 +141,19 @@ class TransferStrategy(metaclass=abc.ABCMeta):
                     for t in found}
         if not found:
             return {}
-        return self._transfer(master_region, master_image, found,
-                              stats if stats is not None else TransferStats())
+        stats = stats if stats is not None else TransferStats()
+        # Regions that read the master's store get a location, not a copy.
+        results, found = sharing.share(
+            self.options.sites, master_region, master_image, found,
+            sharing.ShareOptions(self.options.import_poll_interval,
+                                 self.options.import_timeout,
+                                 self.options.cleanup_attempts))
+        stats.shared += [name for name, outcome in results.items()
+                         if isinstance(outcome, base.Image)]
+        if found:
+            results.update(self._transfer(master_region, master_image,
+                                          found, stats))
+        return results
 
     def prepare(self) -> None:
         """Get ready ahead of the first transfer: load drivers, read the

@@ -20,8 +20,9 @@ from typing import Any
 
 from glance_sync.regions import base
 
-__all__ = ['GLANCE_DOWNLOAD', 'can_pull', 'import_methods', 'latest_task',
-           'locations', 'start_download', 'upload']
+__all__ = ['GLANCE_DOWNLOAD', 'add_location', 'can_pull', 'can_share',
+           'import_methods', 'latest_task', 'locations', 'start_download',
+           'upload']
 
 GLANCE_DOWNLOAD = base.GLANCE_DOWNLOAD
 
@@ -97,3 +98,23 @@ def latest_task(region: base.Region, image_id: str) -> dict[str, Any] | None:
     :raises TypeError: the region cannot pull.
     """
     return _importer(region).latest_task(image_id)
+
+
+def can_share(region: base.Region) -> bool:
+    """Whether the region's driver can be given a location (zero-copy)."""
+    return isinstance(region, base.SharedLocation)
+
+
+def add_location(region: base.Region, image_id: str, url: str, *,
+                 hash_algo: str | None, hash_value: str | None) -> None:
+    """Give a ``queued`` image the data at ``url``
+    (:meth:`~glance_sync.regions.base.SharedLocation.add_location`).
+
+    :raises Refused: the region cannot be given locations, or its service
+        does not allow it.
+    """
+    if not isinstance(region, base.SharedLocation):
+        raise base.Refused(region.name, action='adding a location',
+                           reason='its driver has no location API')
+    region.add_location(image_id, url, hash_algo=hash_algo,
+                        hash_value=hash_value)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from glance_sync import digests
 from glance_sync.regions import base
-from glance_sync.transfer import capabilities
+from glance_sync.transfer import bandwidth, capabilities
 from glance_sync.transfer import records, fanout
 from glance_sync.transfer.base import TransferOptions, TransferStats
 from glance_sync.transfer.targets import Results, Target
@@ -45,8 +45,9 @@ def stream_copies(options: TransferOptions, master_region: base.Region,
     fan = fanout.FanOut(expected, queue_chunks=options.queue_chunks,
                         stall_timeout=options.stall_timeout,
                         chunk_size=options.chunk_size)
+    limiter = bandwidth.limiter_for(options.sites)
     uploads = {t.region.name: _upload(t, master_region, master_image, fan,
-                                      options.cleanup_attempts)
+                                      options.cleanup_attempts, limiter)
                for t in targets}
     started = time.monotonic()
     try:
@@ -81,14 +82,19 @@ def _open(open_source: Opener, attempts: int = 3) -> Iterable[bytes]:
 
 def _upload(target: Target, master_region: base.Region,
             master_image: base.Image, fan: fanout.FanOut,
-            attempts: int) -> fanout.Upload:
+            attempts: int, limiter: bandwidth.Limiter) -> fanout.Upload:
     """One target's part: create the record, upload, judge, clean up."""
     def upload(feed: fanout.Feed) -> base.Image:
         copy = records.record_for(target, master_image)
+        started = time.monotonic()
         try:
+            # Capped here, in the region's own upload thread: a capped
+            # region slows the others only once its queue is full.
+            chunks = limiter.throttle(master_region.name, target.region.name,
+                                      feed.chunks())
             uploaded = capabilities.upload(
-                target.region, copy.id,
-                _counted(feed.chunks(), target.on_bytes), master_image.size)
+                target.region, copy.id, _counted(chunks, target.on_bytes),
+                master_image.size)
             digests.check_copy(fan.digests or fan.expected, feed.taken,
                                feed.complete, uploaded, target.region.name)
         except BaseException as exc:
@@ -98,8 +104,24 @@ def _upload(target: Target, master_region: base.Region,
             if not isinstance(exc, Exception):
                 raise
             raise error from cause
+        _log_rate(target.region.name, master_image, feed.taken,
+                  time.monotonic() - started,
+                  limiter.cap(master_region.name, target.region.name))
         return uploaded
     return upload
+
+
+def _log_rate(region: str, master_image: base.Image, sent: int,
+              seconds: float, cap: int | None) -> None:
+    """One line per copy with its rate, and the cap that held it."""
+    mib = 1024.0 * 1024.0
+    LOG.info('Copy of image %(image)s to region %(region)s: %(bytes)d bytes '
+             'in %(secs).1f s, %(rate).2f MiB/s%(cap)s', {
+                 'image': records.label(master_image), 'region': region,
+                 'bytes': sent, 'secs': seconds,
+                 'rate': sent / seconds / mib if seconds > 0 else 0.0,
+                 'cap': '' if cap is None
+                 else ' (capped at %.2f MiB/s)' % (cap / mib)})
 
 
 def _counted(chunks: Iterable[bytes],

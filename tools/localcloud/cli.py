@@ -2,7 +2,8 @@
 
 Commands: ``up [--plugin] [--transport-url URL [--glance-notifications]]
 [--server gunicorn|uwsgi]``,
-``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``.
+``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``,
+``share-store REGION``, ``unshare-store REGION``.
 Exit status 0 on success; 1 when a service did not come up (its log tail
 is printed) or, for ``status``, when some service does not answer.
 """
@@ -19,6 +20,7 @@ from tools.localcloud import cloud
 from tools.localcloud import glance
 from tools.localcloud import info as info_mod
 from tools.localcloud import procs
+from tools.localcloud import shared as shared_mod
 from tools.localcloud import snippets
 
 
@@ -56,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     for name in ('stop-glance', 'start-glance'):
         cmd = sub.add_parser(name, help='%s one region\'s glance-api'
                              % name.split('-')[0])
+        cmd.add_argument('region')
+    for name in ('share-store', 'unshare-store'):
+        cmd = sub.add_parser(name, help='%s the master\'s file store with '
+                             'one region\'s glance-api (zero-copy tests); '
+                             'restarts it' % name.split('-')[0])
         cmd.add_argument('region')
     return parser
 
@@ -126,5 +133,16 @@ def _start_glance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _share_store(args: argparse.Namespace) -> int:
+    shared = args.command == 'share-store'
+    shared_mod.check_region(args.dir, args.region)  # before stopping it
+    cloud.stop_glance(args.dir, args.region)
+    value = shared_mod.configure(args.dir, args.region, shared)
+    cloud.start_glance(args.dir, args.region)
+    print('glance %s: share_store = %s' % (args.region, value))
+    return 0
+
+
 _COMMANDS = {'up': _up, 'down': _down, 'status': _status,
-             'stop-glance': _stop_glance, 'start-glance': _start_glance}
+             'stop-glance': _stop_glance, 'start-glance': _start_glance,
+             'share-store': _share_store, 'unshare-store': _share_store}

@@ -36,6 +36,7 @@ from tools.localcloud import info as info_mod
 from tools.localcloud import keystone
 from tools.localcloud import layout as lay
 from tools.localcloud import procs
+from tools.localcloud import shared
 
 LOG = logging.getLogger(__name__)
 KEYSTONE_TIMEOUT = 60
@@ -442,6 +443,8 @@ def down(run_dir: pathlib.Path) -> list[str]:
         return []
     with _locked(run_dir):
         stopped = _stop_all(run_dir)
+        if shared.stop_server(run_dir):  # started by share-store
+            stopped.append(shared.SERVER_DIR)
         current = _load(run_dir)
         if current:
             for ks in current.keystones.values():

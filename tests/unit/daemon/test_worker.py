@@ -229,3 +229,31 @@ class PermanentTest(base.BaseTestCase):
         self.assertTrue(worker.is_permanent(error))
         error.__cause__ = RegionUnavailable('R2', reason='down')
         self.assertFalse(worker.is_permanent(error))
+
+
+class SiteWorkerTest(WorkerTestCase):
+
+    def make_site_worker(self, task_runner):
+        pool = KeyedExecutor(ThreadExecutor(4), 2)
+        self.addCleanup(pool.shutdown, True, 5)
+        return worker.Worker(
+            self.journal, task_runner, pool, worker_id='east',
+            policy=RetryPolicy(2, 1.0, 10.0),
+            options=lambda: self.context.options, lease_seconds=60,
+            poll_interval=0.05, clock=self.clock,
+            regions=frozenset({'R3'}), takeover_after=120)
+
+    def test_claims_its_regions_then_takes_over_starved_ones(self):
+        logger = self.useFixture(fixtures.FakeLogger())
+        self.journal.enqueue('img', 'R2', 'test')
+        self.journal.enqueue('img', 'R3', 'test')
+        task_runner = ScriptedRunner(DONE)
+        work = self.make_site_worker(task_runner)
+        self.assertEqual(1, self.run_round(work))
+        self.assertEqual(['R3'], [t.region for t in task_runner.seen])
+        self.assertEqual(dm.TaskState.QUEUED, self.state('img', 'R2').state)
+        self.clock.advance(120)
+        self.assertEqual(1, self.run_round(work))
+        self.assertEqual(dm.TaskState.DONE, self.state('img', 'R2').state)
+        self.assertIn('Taking over task', logger.output)
+        self.assertIn('region R2', logger.output)

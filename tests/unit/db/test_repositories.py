@@ -219,6 +219,27 @@ class JournalCases(MixinBase):
         task = self.claim_one(limit=5, exclude_regions=['RegionTwo'])
         self.assertEqual('RegionThree', task.region)
 
+    def test_site_worker_claims_only_its_regions(self):
+        self.enqueue('img-1', 'RegionTwo')
+        self.enqueue('img-1', 'other:RegionFour')
+        tasks = self.journal.claim('east', limit=5,
+                                   regions=['other:RegionFour'])
+        self.assertEqual(['other:RegionFour'], [t.region for t in tasks])
+        self.assertEqual([], self.journal.claim(
+            'east', limit=5, regions=['other:RegionFour']))
+
+    def test_site_worker_takes_over_a_starved_region_after_the_delay(self):
+        self.enqueue('img-1', 'RegionTwo')
+        self.clock.advance(59)
+        self.assertEqual([], self.journal.claim(
+            'east', limit=5, regions=['other:RegionFour'],
+            takeover_after=60))
+        self.clock.advance(1)
+        task = self.claim_one('east', limit=5, regions=['other:RegionFour'],
+                              takeover_after=60)
+        self.assertEqual(('RegionTwo', 'east'),
+                         (task.region, task.lease_owner))
+
     def test_retry_later_waits_for_its_time(self):
         self.enqueue()
         claimed = self.claim_one()

@@ -1,0 +1,171 @@
+"""Zero-copy: a location in a store shared with the master, checked."""
+
+import dataclasses
+import hashlib
+import os
+
+import fixtures
+from oslotest import base as test_base
+
+from glance_sync.conf.sites import SiteTopology
+from glance_sync.regions import base
+from glance_sync.transfer import TransferStats
+from glance_sync.transfer import sharing
+from glance_sync.transfer._strategies import impl_stream
+from tests.unit.transfer import fakes
+
+SHARED = 'file:///srv/shared/'
+
+
+class MasterRegion(fakes.FakeRegion, base.ImageLocations):
+    """A master whose data sits in a (shared) file store."""
+
+    def __init__(self, name, store):
+        super().__init__(name)
+        self.store = store
+        self.prefix = SHARED
+        self.shows_locations = True
+
+    def upload(self, image_id, chunks, size=None):
+        image = super().upload(image_id, chunks, size)
+        self.store[self.prefix + image_id] = self.data[image_id]
+        return image
+
+    def locations(self, image_id):
+        if not self.shows_locations:
+            return []
+        return [(self.prefix + image_id, 'local')]
+
+
+class SharingRegion(fakes.FakeRegion, base.SharedLocation):
+    """A region whose Glance reads the store and hashes what it finds, as
+    Glance's location import does."""
+
+    def __init__(self, name, store):
+        super().__init__(name)
+        self.store = store
+        self.refuse = None
+        self.added = []
+
+    def add_location(self, image_id, url, *, hash_algo, hash_value):
+        if self.refuse:
+            raise self.refuse
+        self.added.append(url)
+        data = self.store[url]
+        image = self.images[image_id]
+        image.status = 'active'
+        image.size = len(data)
+        image.checksum = hashlib.md5(data).hexdigest()
+        image.os_hash_algo = hash_algo
+        image.os_hash_value = hashlib.new(hash_algo, data).hexdigest()
+
+
+class ShareTest(test_base.BaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.logger = self.useFixture(fixtures.FakeLogger())
+        self.store = {}
+        self.master = MasterRegion('RegionOne', self.store)
+        self.data = os.urandom(200 * 1024 + 3)
+        self.image = self.master.add('cirros', self.data)
+        self.master.downloads = 0
+        self.two = SharingRegion('RegionTwo', self.store)
+        self.three = fakes.FakeRegion('RegionThree')
+        self.strategy = impl_stream.StreamStrategy()
+        self.share_with({'RegionTwo': ((SHARED, SHARED),)})
+
+    def share_with(self, shared):
+        self.strategy.options = dataclasses.replace(
+            self.strategy.options, sites=SiteTopology(shared_stores=shared),
+            import_poll_interval=0.01, import_timeout=1)
+
+    def transfer(self, stats=None):
+        return self.strategy.transfer(
+            self.master, self.image, [(self.two, None), (self.three, None)],
+            stats=stats)
+
+    def test_a_sharing_region_gets_a_location_and_no_data(self):
+        stats = TransferStats()
+        results = self.transfer(stats)
+        copy = results['RegionTwo']
+        self.assertIsInstance(copy, base.Image)
+        self.assertEqual((len(self.data), self.image.checksum,
+                          self.image.os_hash_value),
+                         (copy.size, copy.checksum, copy.os_hash_value))
+        self.assertEqual([SHARED + self.image.id], self.two.added)
+        self.assertEqual([], self.two.received)
+        self.assertEqual(['RegionTwo'], stats.shared)
+        # The other region is streamed: the master is read once, for it.
+        self.assertEqual('active', results['RegionThree'].status)
+        self.assertEqual(1, self.master.downloads)
+        self.assertEqual(len(self.data), stats.source_bytes)
+        self.assertIn('no data copied', self.logger.output)
+
+    def test_a_region_whose_glance_refuses_fails_clearly(self):
+        self.two.refuse = base.Refused('RegionTwo', action='x',
+                                       reason='HTTP 403 Forbidden')
+        results = self.transfer()
+        error = results['RegionTwo']
+        self.assertIsInstance(error, base.CopyFailed)
+        self.assertIn('HTTP 403 Forbidden', str(error))
+        self.assertIn('"service" role', str(error))
+        self.assertIn('[region:RegionTwo] share_store', str(error))
+        self.assertEqual({}, self.two.images)  # the record was removed
+        self.assertEqual('active', results['RegionThree'].status)
+
+    def test_different_bytes_at_the_location_fail_the_copy(self):
+        self.store[SHARED + self.image.id] = b'not the image'
+        error = self.transfer()['RegionTwo']
+        self.assertIsInstance(error, base.CopyFailed)
+        self.assertIn('size', str(error))
+        self.assertEqual({}, self.two.images)
+
+    def test_an_image_in_another_store_is_copied(self):
+        self.master.prefix = 'rbd://other-pool/'
+        self.store['rbd://other-pool/' + self.image.id] = self.data
+        stats = TransferStats()
+        results = self.transfer(stats)
+        self.assertEqual('active', results['RegionTwo'].status)
+        self.assertEqual([], self.two.added)
+        self.assertEqual([], stats.shared)
+        self.assertEqual(len(self.data), sum(self.two.received))
+
+    def test_a_master_that_shows_no_location_is_named(self):
+        self.master.shows_locations = False
+        error = self.transfer()['RegionTwo']
+        self.assertIsInstance(error, base.CopyFailed)
+        self.assertIn('show_image_direct_url', str(error))
+        self.assertIn('[region:RegionTwo] share_store', str(error))
+
+    def test_unchecked_data_does_not_count(self):
+        add = self.two.add_location
+
+        def unhashed(image_id, url, **kw):
+            add(image_id, url, **kw)
+            self.two.images[image_id].checksum = None
+        self.two.add_location = unhashed
+        error = self.transfer()['RegionTwo']
+        self.assertIn('cannot be checked', str(error))
+        self.assertEqual({}, self.two.images)
+
+    def test_a_location_never_activated_times_out(self):
+        self.two.add_location = lambda image_id, url, **kw: None
+        error = self.transfer()['RegionTwo']
+        self.assertIn('not active after', str(error))
+
+
+class SharedUrlTest(test_base.BaseTestCase):
+
+    def test_first_location_under_a_prefix(self):
+        self.assertEqual('rbd://f/images/x', sharing.shared_url(
+            [('file:///a/x', None), ('rbd://f/images/x', 'ceph')],
+            [('swift://', 'swift://'),
+             ('rbd://f/images/', 'rbd://f/images/')]))
+        self.assertIsNone(sharing.shared_url([('file:///a/x', None)],
+                                             [('rbd://', 'rbd://')]))
+
+    def test_the_region_address_replaces_the_masters(self):
+        self.assertEqual('http://h:8/x', sharing.shared_url(
+            [('file:///srv/images/x', None)],
+            [('file:///srv/images/', 'http://h:8/')]))
