@@ -39,9 +39,9 @@ from typing import Any
 from glance_sync.images import Image
 from glance_sync.rules import activation, ami, attributes, checksum
 from glance_sync.rules import matching, metadata, obsolete, renames
-from glance_sync.rules.actions import (Action, FixAmi, ImageRecord, Rename,
-                                       RenameCopy, Replace, UpdateMetadata,
-                                       Upload)
+from glance_sync.rules.actions import (Action, FixAmi, ImageRecord,
+                                       Reactivate, Rename, RenameCopy,
+                                       Replace, UpdateMetadata, Upload)
 from glance_sync.rules.options import MATCH_BY_ID, TargetRules
 from glance_sync.rules.selection import MasterIndex, Selection
 from glance_sync.rules.status import ImageStatus, Status, format_status
@@ -139,18 +139,16 @@ def plan_region(master: MasterIndex, images: Iterable[Image],
     images = list(images)
     updates: list[Action] = list(
         obsolete.plan_obsolete(master, images, rules, tenant))
-    if activation.follows(rules):
-        images, reactivate = activation.reactivations(
-            master.selection(rules).by_name, images, tenant)
-        updates.extend(reactivate)
+    images, reactivate = _reactivations(master, images, rules, tenant)
+    updates.extend(reactivate)
     # GlanceSync's sync drops other tenants' images silently (its status
     # report warns about them).
     planner = _Planner(master, rules, region, tenant, images,
                        warn_foreign=not rules.only_tenant_images)
     planner.run()
     return RegionPlan(region, planner.selection.ordered,
-                      tuple(planner.codes), tuple(updates + planner.actions()),
-                      planner.matched)
+                      _pending(planner, reactivate),
+                      tuple(updates + planner.actions()), planner.matched)
 
 
 def status_region(master: MasterIndex, images: Iterable[Image],
@@ -165,11 +163,37 @@ def status_region(master: MasterIndex, images: Iterable[Image],
     :raises TenantUnknown: no tenant id given either way.
     :raises ConditionError: the target's condition is not allowed.
     """
-    planner = _Planner(master, rules, region, _tenant(rules, tenant_id),
-                       list(images), warn_checksum=False)
+    tenant = _tenant(rules, tenant_id)
+    images, reactivate = _reactivations(master, list(images), rules, tenant)
+    planner = _Planner(master, rules, region, tenant, images,
+                       warn_checksum=False)
     planner.run()
     return tuple(ImageStatus(code, region, image) for code, image in zip(
-        planner.codes, planner.selection.ordered))
+        _pending(planner, reactivate), planner.selection.ordered))
+
+
+def _reactivations(master: MasterIndex, images: list[Image],
+                   rules: TargetRules, tenant: str
+                   ) -> tuple[list[Image], list[Reactivate]]:
+    """The deactivated copies to reactivate, and the images to plan
+    with (those copies shown active)."""
+    if not activation.follows(rules):
+        return images, []
+    return activation.reactivations(master.selection(rules).by_name,
+                                    images, tenant)
+
+
+def _pending(planner: _Planner,
+             reactivate: list[Reactivate]) -> tuple[Status, ...]:
+    """The statuses, with a copy still to reactivate not ``ok``."""
+    if not reactivate:
+        return tuple(planner.codes)
+    ids = {action.image_id for action in reactivate}
+    return tuple(
+        Status.PENDING_METADATA if code is Status.OK
+        and getattr(planner.matched.get(image.name), 'id', None) in ids
+        else code
+        for code, image in zip(planner.codes, planner.selection.ordered))
 
 
 def _tenant(rules: TargetRules, tenant_id: str | None) -> str:

@@ -15,10 +15,13 @@ REGIONS = ('RegionTwo', 'other:RegionFour')
 
 class MasterChangesTestCase(base.DaemonTestCase):
 
+    delete_policy = 'keep'
+
     def setUp(self):
         super().setUp()
         self.daemon = self.start_daemon(sync=self.sync_sections(
-            master={'ignore_regions': 'RegionThree'}))
+            master={'ignore_regions': 'RegionThree'}),
+            delete_policy=self.delete_policy)
 
     def wait_for(self, what, check, timeout=45):
         """Poll ``check()`` until it returns something true."""
@@ -37,6 +40,12 @@ class MasterChangesTestCase(base.DaemonTestCase):
             return self.glance(region).images.get(image_id)
         except glance_exc.HTTPNotFound:
             return None
+
+    def unprotect(self, region, image_id):
+        try:
+            self.glance(region).images.update(image_id, protected=False)
+        except glance_exc.HTTPNotFound:
+            pass
 
     def wait_copies(self, copies, what, check):
         """Wait until ``check(copy as the region shows it)`` holds for the
@@ -130,12 +139,6 @@ class DeactivationTest(MasterChangesTestCase):
 
 class AttributesTest(MasterChangesTestCase):
 
-    def unprotect(self, region, image_id):
-        try:
-            self.glance(region).images.update(image_id, protected=False)
-        except glance_exc.HTTPNotFound:
-            pass
-
     def test_tags_follow(self):
         image = self.upload(tags=['alpha', 'beta'])
         # Tags are set once the data is in: wait for them too.
@@ -177,3 +180,20 @@ class AttributesTest(MasterChangesTestCase):
         master.images.update(image.id, protected=False)
         self.wait_copies(copies, 'copy unprotected',
                          lambda c: c and not c.protected)
+
+
+class ProtectedDeleteTest(MasterChangesTestCase):
+
+    delete_policy = 'delete'
+
+    def test_protected_copy_deleted_when_its_master_is_gone(self):
+        image = self.upload()
+        copies = self.wait_synced(image, REGIONS)
+        for region, copy in copies.items():
+            self.glance(region).images.update(copy.id, protected=True)
+            self.addCleanup(self.unprotect, region, copy.id)
+        self.glance(base.MASTER).images.delete(image.id)
+        for region, copy in copies.items():
+            self.wait_for('copy deleted in %s' % region,
+                          lambda region=region, copy=copy:
+                          self.region_image(region, copy.id) is None)

@@ -2,7 +2,7 @@ from oslotest import base
 
 from glance_sync.rules import actions, activation
 from glance_sync.rules.metadata import SOURCE_PROPERTY
-from glance_sync.rules.plan import plan_region
+from glance_sync.rules.plan import plan_region, status_region
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import Status
 from tests.unit.rules import fakes
@@ -51,7 +51,12 @@ class ReactivationTest(base.BaseTestCase):
         self.assertEqual([actions.Reactivate],
                          [type(a) for a in plan.actions])
         self.assertEqual('r-1', plan.actions[0].image_id)
-        self.assertEqual([Status.OK], [s.status for s in plan.statuses])
+        self.assertEqual([Status.PENDING_METADATA],
+                         [s.status for s in plan.statuses])
+        self.assertEqual([Status.PENDING_METADATA], [
+            s.status for s in status_region(
+                MasterIndex.build([master], fakes.TENANT), [copy],
+                fakes.rules(record_source=True), 'Burgos')])
 
     def test_not_followed_uploads_as_before(self):
         master = fakes.image('img')
