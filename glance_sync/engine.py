@@ -50,9 +50,9 @@ from glance_sync.images import Image
 from glance_sync.regions.attributes import ImageAttributes
 from glance_sync.regions.base import IdInUse, Region, RegionUnavailable
 from glance_sync.rules import ami
-from glance_sync.rules.actions import (Action, Reactivate, Rename,
-                                       RenameCopy, Replace, UpdateMetadata,
-                                       Upload)
+from glance_sync.rules.actions import (Action, Deactivate, Reactivate,
+                                       Rename, RenameCopy, Replace,
+                                       UpdateMetadata, Upload)
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import RegionPlan, plan_region
 from glance_sync.rules.selection import MasterIndex
@@ -231,6 +231,9 @@ class _Applier:
     def _update(self, action: UpdateMetadata) -> None:
         if isinstance(action, Reactivate):
             self._retrying(lambda: self.region.reactivate(action.image_id))
+            return
+        if isinstance(action, Deactivate):
+            self._retrying(lambda: self.region.deactivate(action.image_id))
             return
         rename = action if isinstance(action, RenameCopy) else None
         other = rename.displaced_id if rename is not None else None

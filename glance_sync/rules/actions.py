@@ -26,8 +26,8 @@ from typing import Any, Union
 
 from glance_sync.images import Image
 
-__all__ = ['Action', 'FixAmi', 'ImageRecord', 'Reactivate', 'Rename',
-           'RenameCopy', 'Replace', 'UpdateMetadata', 'Upload']
+__all__ = ['Action', 'Deactivate', 'FixAmi', 'ImageRecord', 'Reactivate',
+           'Rename', 'RenameCopy', 'Replace', 'UpdateMetadata', 'Upload']
 
 
 def _megabytes(size: int | None) -> str:
@@ -115,6 +115,19 @@ class Reactivate(UpdateMetadata):
     def describe(self) -> str:
         """One line for logs and ``--dry-run``."""
         return 'reactivate %s' % self.image_name
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Deactivate(UpdateMetadata):
+    """Deactivate a copy whose master image is deactivated."""
+
+    reason: str = 'deactivate'
+    #: The deactivated master image's id.
+    master_id: str
+
+    def describe(self) -> str:
+        """One line for logs and ``--dry-run``."""
+        return 'deactivate %s' % self.image_name
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from glance_sync.images import Image
-from glance_sync.rules.actions import Reactivate
+from glance_sync.rules.actions import Deactivate, Reactivate
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import owned_by
 
-__all__ = ['follows', 'reactivations', 'to_deactivate']
+__all__ = ['deactivations', 'follows', 'reactivations', 'to_deactivate']
 
 DEACTIVATED = 'deactivated'
 
@@ -39,6 +39,25 @@ def to_deactivate(images: Iterable[Image], master_id: str,
     return [image for image in images if image.status == 'active'
             and owned_by(image.owner, tenant_id)
             and _made_from(image, master_id)]
+
+
+def deactivations(deactivated: Mapping[str, Image], images: Iterable[Image],
+                  tenant_id: str) -> list[Deactivate]:
+    """The active copies of deactivated master images, to deactivate.
+
+    :param deactivated: the deactivated master images, by id.
+    :param images: the region's images.
+    """
+    if not deactivated:
+        return []
+    found = []
+    for image in images:
+        source = image.user_properties.get(SOURCE_PROPERTY, image.id)
+        if (source in deactivated and image.status == 'active'
+                and owned_by(image.owner, tenant_id)):
+            found.append(Deactivate(image_id=image.id, image_name=image.name,
+                                    master_id=source))
+    return found
 
 
 def reactivations(selected: Mapping[str, Image], images: Iterable[Image],

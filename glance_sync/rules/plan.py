@@ -141,6 +141,7 @@ def plan_region(master: MasterIndex, images: Iterable[Image],
         obsolete.plan_obsolete(master, images, rules, tenant))
     images, reactivate = _reactivations(master, images, rules, tenant)
     updates.extend(reactivate)
+    updates.extend(_deactivations(master, images, rules, tenant))
     # GlanceSync's sync drops other tenants' images silently (its status
     # report warns about them).
     planner = _Planner(master, rules, region, tenant, images,
@@ -181,6 +182,14 @@ def _reactivations(master: MasterIndex, images: list[Image],
         return images, []
     return activation.reactivations(master.selection(rules).by_name,
                                     images, tenant)
+
+
+def _deactivations(master: MasterIndex, images: list[Image],
+                   rules: TargetRules, tenant: str) -> list[Action]:
+    if not activation.follows(rules):
+        return []
+    return list(activation.deactivations(master.deactivated, images,
+                                         tenant))
 
 
 def _pending(planner: _Planner,

@@ -314,3 +314,13 @@ class MasterChangesTest(base.BaseTestCase):
                               protected=True)
         self.assertRaises(engine.ApplyError, self.sync, other,
                           replace=['c-old'])
+
+    def test_deactivated_master_deactivates_our_copy_only(self):
+        self.master_region.deactivate('m')
+        local = fakes.copy_of(self.master, 'r2', protected=False)
+        region, plan, _ = self.sync(self.made_copy('new', protected=False),
+                                    local)
+        self.assertEqual({'r1': 'deactivated', 'r2': 'active'},
+                         {i.id: i.status for i in region.snapshot()})
+        self.assertEqual(['deactivate new'],
+                         [a.describe() for a in plan.actions])

@@ -1,6 +1,6 @@
 from oslotest import base
 
-from glance_sync.rules import actions, activation
+from glance_sync.rules import actions, activation, destinations
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.plan import plan_region, status_region
 from glance_sync.rules.selection import MasterIndex
@@ -74,3 +74,30 @@ class ReactivationTest(base.BaseTestCase):
         plan = plan_region(MasterIndex.build([master], fakes.TENANT), [],
                            fakes.rules(record_source=True), 'Burgos')
         self.assertEqual((), plan.actions)
+
+
+class DeactivationPlanTest(base.BaseTestCase):
+
+    def test_whole_region_plan_deactivates_our_copies(self):
+        master = fakes.image('img', status='deactivated')
+        ours = made_copy(master, status='active')
+        local = fakes.copy_of(master, 'r-2', status='active')  # not ours
+        index = MasterIndex.build([master], fakes.TENANT)
+        plan = plan_region(index, [ours, local],
+                           fakes.rules(record_source=True), 'Burgos')
+        [action] = plan.actions
+        self.assertIsInstance(action, actions.Deactivate)
+        self.assertEqual(('r-1', 'id-img'),
+                         (action.image_id, action.master_id))
+        for rules in (fakes.rules(), fakes.rules(
+                record_source=True, follow_deactivation=False)):
+            self.assertEqual((), plan_region(index, [ours], rules,
+                                             'Burgos').actions)
+
+    def test_restricted_index_keeps_them_only_when_asked(self):
+        master = fakes.image('img', status='deactivated')
+        index = MasterIndex.build([master], fakes.TENANT)
+        self.assertEqual({}, dict(
+            destinations.restrict(index, []).deactivated))
+        self.assertEqual(['id-img'], list(destinations.restrict(
+            index, [], deactivated=True).deactivated))
