@@ -47,9 +47,11 @@ from typing import TypeVar
 
 from glance_sync import retry
 from glance_sync.images import Image
+from glance_sync.regions.attributes import ImageAttributes
 from glance_sync.regions.base import IdInUse, Region, RegionUnavailable
 from glance_sync.rules import ami
-from glance_sync.rules.actions import (Action, Rename, Replace,
+from glance_sync.rules.actions import (Action, Deactivate, Reactivate,
+                                       Rename, RenameCopy, Replace,
                                        UpdateMetadata, Upload)
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import RegionPlan, plan_region
@@ -186,6 +188,14 @@ def _refuse(report: ApplyReport, action: Upload, exc: Exception) -> None:
     report.id_refused[action.master.name] = reason
 
 
+def _bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
 def _record(report: ApplyReport, action: Action) -> None:
     report.done.append(action)
     if isinstance(action, Upload):
@@ -219,12 +229,49 @@ class _Applier:
         return None
 
     def _update(self, action: UpdateMetadata) -> None:
+        if isinstance(action, Reactivate):
+            self._retrying(lambda: self.region.reactivate(action.image_id))
+            return
+        if isinstance(action, Deactivate):
+            self._retrying(lambda: self.region.deactivate(action.image_id))
+            return
+        rename = action if isinstance(action, RenameCopy) else None
+        other = rename.displaced_id if rename is not None else None
+        if rename is not None and other and rename.displaced_name:
+            # The other image leaves the name first, as Rename does.
+            aside = rename.displaced_name
+            self._retrying(lambda: self.region.update(
+                other, name=aside, visibility='private'))
         props = dict(action.set_properties)
         props.update(self._resolve(action.ami, action.image_name))
         self._retrying(lambda: self.region.update(
             action.image_id, name=action.new_name,
             visibility=action.visibility, set_properties=props,
             remove_properties=action.remove_properties))
+        self._attributes(action.image_id, action.add_tags,
+                         action.remove_tags, action.attributes)
+        if action.new_name:
+            self.ids[action.new_name] = action.image_id
+        if rename is not None and other and rename.displace_delete:
+            # Deleted last: the region is never without the image.
+            self._retrying(lambda: self.region.delete(other))
+
+    def _attributes(self, image_id: str, add_tags: frozenset[str],
+                    remove_tags: frozenset[str],
+                    attributes: Mapping[str, object]) -> None:
+        """Tags and core attributes, for regions that can change them
+        (the others keep GlanceSync's metadata)."""
+        if not (add_tags or remove_tags or attributes) or not isinstance(
+                self.region, ImageAttributes):
+            return
+        region = self.region
+        given = {key: attributes.get(key)
+                 for key in ('protected', 'min_disk', 'min_ram')}
+        self._retrying(lambda: region.set_attributes(
+            image_id, add_tags=add_tags, remove_tags=remove_tags,
+            protected=_bool(given['protected']),
+            min_disk=_int(given['min_disk']),
+            min_ram=_int(given['min_ram'])))
 
     def _upload(self, action: Upload) -> Image:
         if isinstance(action, Rename):
@@ -237,7 +284,14 @@ class _Applier:
         new = self.copier(self.master_region, action.master, self.region,
                           record)
         self.ids[new.name] = new.id
+        # Protected once the data is in: a failed copy must stay removable.
+        self._attributes(new.id, record.tags, frozenset(),
+                         {'protected': True} if record.protected else {})
         if isinstance(action, Replace):
+            if action.old_protected:
+                # Its master replaced it: glance-sync may unprotect it.
+                self._attributes(action.old_id, frozenset(), frozenset(),
+                                 {'protected': False})
             # Deleted last: the region is never without the image.
             self._retrying(lambda: self.region.delete(action.old_id))
         return new

@@ -61,6 +61,9 @@ class Image:
     container_format: str | None = None
     min_disk: int = 0
     min_ram: int = 0
+    #: Glance's tags (a set: Glance keeps no order nor duplicates).
+    tags: frozenset[str] = frozenset()
+    protected: bool = False
 
     @property
     def is_public(self) -> bool:

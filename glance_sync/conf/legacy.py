@@ -219,7 +219,9 @@ def _target_rules(reader: _Reader, section: str) -> TargetRules:
             section, 'support_obsolete_images', True),
         tenant_id=reader.get(section, 'tenant_id') or None,
         # GlanceSync knows copies by name only.
-        record_source=False, match_by=MATCH_BY_NAME, **sets)
+        # follow_deactivation is inert without record_source.
+        record_source=False, match_by=MATCH_BY_NAME,
+        follow_deactivation=True, **sets)
 
 
 def _condition(reader: _Reader, section: str) -> str | None:

@@ -49,6 +49,12 @@ _OPTS = [
                'there again (status error_id)')],
                help='How the copies of a master image are recognised in '
                     'this target\'s regions.'),
+    cfg.BoolOpt('follow_deactivation', default=True,
+                help='Deactivate and reactivate the copies glance-sync made '
+                     'in this target\'s regions when their master image is '
+                     'deactivated or reactivated (native configurations, '
+                     'whose copies record their source; a legacy '
+                     'configuration never does).'),
     cfg.StrOpt('interface', default='public', choices=[
         ('public', 'the endpoints users reach'),
         ('internal', 'the endpoints of the cloud\'s internal network'),

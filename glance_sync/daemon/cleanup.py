@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 
 from glance_sync.images import Image
 
+from glance_sync.regions.attributes import ImageAttributes
 from glance_sync.regions.base import Region
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.selection import owned_by
@@ -111,6 +112,9 @@ def apply_delete_policy(region: Region, images: Iterable[Image],
         if copy.status in UNFINISHED:
             continue  # leftovers are removed whatever the policy
         if policy == DELETE:
+            if copy.protected and isinstance(region, ImageAttributes):
+                # Its master is gone: glance-sync may unprotect its copy.
+                region.set_attributes(copy.id, protected=False)
             region.delete(copy.id)
             what = 'deleted'
         elif policy == DEACTIVATE and copy.status == 'active':

@@ -4,10 +4,11 @@ Two endpoints, one method per priority they listen to (``info``):
 
 - :class:`SyncEventEndpoint`: the glance-sync plugin's events
   (``glance_sync.image.uploaded``, ``updated``, ``renamed``,
-  ``reactivated``, ``deleted``);
+  ``deactivated``, ``reactivated``, ``deleted``);
 - :class:`GlanceNotificationEndpoint`: glance's own ``image.activate``,
-  ``image.upload``, ``image.update``, ``image.reactivate`` and
-  ``image.delete``, as hints for clouds without the plugin.
+  ``image.upload``, ``image.update``, ``image.deactivate``,
+  ``image.reactivate`` and ``image.delete``, as hints for clouds without
+  the plugin.
 
 Both hand the event to one :class:`EventRecorder`, which picks the regions
 (:class:`~glance_sync.rules.destinations.RegionSelector`) and records the
@@ -16,8 +17,8 @@ keyed by the message id, so a redelivered message changes nothing. The
 endpoint answers ``HANDLED`` only once that transaction has committed; when
 it cannot be written (or the regions cannot be discovered) it answers
 ``REQUEUE`` and the broker delivers the message again. Events that need
-no work (an image created but not uploaded, a deactivation, an event
-without an image id) are acknowledged and dropped.
+no work (an image created but not uploaded, an event without an image
+id) are acknowledged and dropped.
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ REQUEUE: str = oslo_messaging.NotificationResult.REQUEUE
 
 #: Our events that mean "look at this image again".
 _SYNC_EVENTS = frozenset({events.UPLOADED, events.UPDATED, events.RENAMED,
-                          events.REACTIVATED, events.CREATED})
+                          events.DEACTIVATED, events.REACTIVATED,
+                          events.CREATED})
 #: Glance's notifications, with the same meaning.
 _GLANCE_SYNC = frozenset({'image.activate', 'image.upload', 'image.update',
-                          'image.reactivate'})
+                          'image.deactivate', 'image.reactivate'})
 _GLANCE_DELETE = 'image.delete'
 #: An image in this status has no data yet: nothing to copy.
 _NO_DATA = 'queued'
@@ -241,5 +243,6 @@ class GlanceNotificationEndpoint(_Endpoint):
     """glance's own ``image.*`` notifications, as hints."""
 
     filter_rule = oslo_messaging.NotificationFilter(
-        event_type=r'^image\.(activate|upload|update|reactivate|delete)$')
+        event_type=r'^image\.(activate|upload|update|deactivate|reactivate'
+                   r'|delete)$')
     parse = staticmethod(glance_change)

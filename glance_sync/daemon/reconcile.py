@@ -29,7 +29,7 @@ from glance_sync.db import data_models as dm
 from glance_sync.db.repositories import Journal
 from glance_sync.images import Image
 from glance_sync.regions.base import RegionError
-from glance_sync.rules.actions import Action, Upload
+from glance_sync.rules.actions import Action, Deactivate, Upload
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.plan import plan_region
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
@@ -47,6 +47,8 @@ def _master_of(action: Action, index: MasterIndex) -> Image | None:
     """The master image an action is about."""
     if isinstance(action, Upload):
         return action.master
+    if isinstance(action, Deactivate):
+        return index.deactivated.get(action.master_id)
     name = action.new_name or action.image_name
     found = index.by_name.get(name)
     if found is None and not name.endswith(OBSOLETE_SUFFIX):

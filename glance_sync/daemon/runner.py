@@ -8,6 +8,9 @@ region again, then:
 - master image still ``queued``, ``saving``, ``importing`` or
   ``uploading`` (a snapshot being written): the task asks to be run again
   later (:attr:`Kind.WAIT`) instead of holding a worker;
+- master image deactivated: the copies glance-sync made are deactivated
+  too, when the target follows deactivations
+  (:mod:`glance_sync.rules.activation`); nothing is ever copied;
 - master image active: under the (image, region) locks of the image, its
   kernel and its ramdisk, the leftovers of interrupted transfers are
   removed, the region is planned for that image alone (with the rules and
@@ -37,7 +40,7 @@ from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.db import data_models as dm
 from glance_sync.images import Image
 from glance_sync.regions.base import ImageNotFound, Region
-from glance_sync.rules import destinations
+from glance_sync.rules import activation, destinations
 from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region
@@ -205,6 +208,9 @@ class TaskRunner:
         if image.status in WRITING:
             return Outcome(Kind.WAIT, 'master image %s is %s'
                            % (image.id, image.status), image.status)
+        if image.status == activation.DEACTIVATED:
+            with self._locks(task, [image.id]):
+                return self._deactivated(context, task, image)
         if image.status != 'active':
             return Outcome(Kind.DONE, 'master image %s is %s: nothing to do'
                            % (image.id, image.status))
@@ -248,6 +254,27 @@ class TaskRunner:
                                            context.options.delete_policy)
         return Outcome(Kind.DONE, 'master image deleted; %s'
                        % ('; '.join(done) or 'no copy made by glance-sync'))
+
+    def _deactivated(self, context: SyncContext, task: dm.Task,
+                     image: Image) -> Outcome:
+        topology = self._candidate(context, task)
+        if topology is None:
+            return Outcome(Kind.DONE, 'region not a candidate')
+        target = topology.selector.target_of(task.region)
+        rules = context.settings.targets[target]
+        if not activation.follows(rules):
+            return Outcome(Kind.DONE, 'master image %s is deactivated; the '
+                           'copies of target %s do not follow it'
+                           % (image.id, target))
+        region = context.cloud.region(task.region)
+        copies = activation.to_deactivate(list_region(region, rules),
+                                          image.id, topology.tenants[target])
+        for copy in copies:
+            region.deactivate(copy.id)
+        return Outcome(Kind.DONE, 'master image %s is deactivated; %s'
+                       % (image.id, ', '.join('copy %s deactivated' % c.id
+                                              for c in copies)
+                          or 'no active copy made by glance-sync'))
 
     def _without_leftovers(self, context: SyncContext, topology: Topology,
                            region: Region,

@@ -52,6 +52,11 @@ class Snapshot:
     os_hash_algo: str | None
     os_hash_value: str | None
     properties: dict[str, Any]
+    #: Glance v2 attributes that follow the master too (issue 14).
+    tags: tuple[str, ...] = ()
+    protected: bool = False
+    min_disk: int = 0
+    min_ram: int = 0
 
     @classmethod
     def of(cls, image: Any) -> Snapshot:
@@ -63,7 +68,11 @@ class Snapshot:
                    visibility=image.visibility, owner=image.owner,
                    size=image.size, checksum=image.checksum,
                    os_hash_algo=image.os_hash_algo,
-                   os_hash_value=image.os_hash_value, properties=props)
+                   os_hash_value=image.os_hash_value, properties=props,
+                   tags=tuple(sorted(getattr(image, 'tags', None) or ())),
+                   protected=bool(getattr(image, 'protected', False)),
+                   min_disk=getattr(image, 'min_disk', None) or 0,
+                   min_ram=getattr(image, 'min_ram', None) or 0)
 
 
 def _status_events(before: str, after: str) -> list[str]:
@@ -96,10 +105,15 @@ def events_for_save(before: Snapshot | None, after: Snapshot,
     if after.name != before.name:
         events.append(RENAMED)
     if (after.visibility != before.visibility
-            or after.properties != before.properties):
+            or after.properties != before.properties
+            or _attributes(after) != _attributes(before)):
         events.append(UPDATED)
     events.extend(_status_events(from_state or before.status, after.status))
     return events
+
+
+def _attributes(image: Snapshot) -> tuple[Any, ...]:
+    return (image.tags, image.protected, image.min_disk, image.min_ram)
 
 
 def payload(event_type: str, image: Snapshot,

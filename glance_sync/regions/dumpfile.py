@@ -61,9 +61,10 @@ PART_SUFFIX = '.part'
 #: Ids used as they are in file names; others are hashed (an id is
 #: whatever a region says, and must never name a path outside the folder).
 _SAFE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.$-]{0,127}$')
-#: The fields of :class:`Image` a record holds (the region is the reader's).
+#: The fields of :class:`Image` a record holds (the region is the reader's;
+#: tags and ``protected`` are not part of the dump format yet).
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Image)
-                       if f.name != 'region')
+                       if f.name not in ('region', 'tags', 'protected'))
 
 
 class DumpFormatError(Exception):

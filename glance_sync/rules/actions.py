@@ -8,6 +8,10 @@ The rules only describe; :mod:`glance_sync.engine` does. Two families:
 - :class:`Upload` copies a master image to the region; :class:`Replace`
   deletes the old copy afterwards, :class:`Rename` moves the old copy aside
   (``<name>.old``, private) before.
+- :class:`RenameCopy` renames a copy glance-sync made after its master was
+  renamed (no bytes move), moving aside or deleting another image that
+  holds the new name when the checksum-conflict policy says so;
+  :class:`Reactivate` reactivates a copy whose master is active again.
 
 ``ami`` maps ``kernel_id``/``ramdisk_id`` to the *name* of the image they
 must point to: the regional id is only known when the action is applied
@@ -22,8 +26,8 @@ from typing import Any, Union
 
 from glance_sync.images import Image
 
-__all__ = ['Action', 'FixAmi', 'ImageRecord', 'Rename', 'Replace',
-           'UpdateMetadata', 'Upload']
+__all__ = ['Action', 'Deactivate', 'FixAmi', 'ImageRecord', 'Reactivate',
+           'Rename', 'RenameCopy', 'Replace', 'UpdateMetadata', 'Upload']
 
 
 def _megabytes(size: int | None) -> str:
@@ -49,6 +53,11 @@ class UpdateMetadata:
     ami: Mapping[str, str] = dataclasses.field(default_factory=dict)
     #: Why: ``metadata`` or ``obsolete``.
     reason: str = 'metadata'
+    #: Tags to add and to remove.
+    add_tags: frozenset[str] = frozenset()
+    remove_tags: frozenset[str] = frozenset()
+    #: Core attributes to set (``protected``, ``min_disk``, ``min_ram``).
+    attributes: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def describe(self) -> str:
         """One line for logs and ``--dry-run``."""
@@ -71,6 +80,57 @@ class FixAmi(UpdateMetadata):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class RenameCopy(UpdateMetadata):
+    """Rename a copy after its master's rename, in place.
+
+    When another image already holds the new name, the target's checksum
+    policy decided: ``displaced_name`` set, that image is renamed to it
+    (private) first; ``displace_delete``, it is deleted after.
+    """
+
+    reason: str = 'rename'
+    #: The image that holds the new name, if any.
+    displaced_id: str | None = None
+    displaced_name: str | None = None
+    displace_delete: bool = False
+
+    def describe(self) -> str:
+        """One line for logs and ``--dry-run``."""
+        line = 'rename copy %s to %s (no upload)' % (self.image_name,
+                                                     self.new_name)
+        if self.displaced_name:
+            line += ', after renaming image %s to %s' % (
+                self.displaced_id, self.displaced_name)
+        elif self.displace_delete:
+            line += ', then delete image %s' % self.displaced_id
+        return line
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Reactivate(UpdateMetadata):
+    """Reactivate a copy whose master image is active again."""
+
+    reason: str = 'reactivate'
+
+    def describe(self) -> str:
+        """One line for logs and ``--dry-run``."""
+        return 'reactivate %s' % self.image_name
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Deactivate(UpdateMetadata):
+    """Deactivate a copy whose master image is deactivated."""
+
+    reason: str = 'deactivate'
+    #: The deactivated master image's id.
+    master_id: str
+
+    def describe(self) -> str:
+        """One line for logs and ``--dry-run``."""
+        return 'deactivate %s' % self.image_name
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ImageRecord:
     """The regional image an upload creates (AMI ids not yet resolved)."""
 
@@ -84,6 +144,10 @@ class ImageRecord:
     #: The id to create it with (``match_by = id``); ``None``: the
     #: region's choice.
     image_id: str | None = None
+    #: Set once the data is in (a protected image could not be removed
+    #: if its copy failed).
+    tags: frozenset[str] = frozenset()
+    protected: bool = False
 
     def with_properties(self, extra: Mapping[str, Any]) -> ImageRecord:
         """A copy with ``extra`` properties added."""
@@ -118,6 +182,9 @@ class Replace(Upload):
 
     #: The old copy's id.
     old_id: str
+    #: The old copy is protected and glance-sync made it: it is
+    #: unprotected before it is deleted.
+    old_protected: bool = False
 
     def describe(self) -> str:
         """One line for logs and ``--dry-run``."""

@@ -107,16 +107,21 @@ def parse_regions(value: str, candidates: Mapping[str, Sequence[str]]
     return frozenset(named)
 
 
-def restrict(index: MasterIndex, names: Iterable[str]) -> MasterIndex:
+def restrict(index: MasterIndex, names: Iterable[str], *,
+             deactivated: bool = False) -> MasterIndex:
     """A master index holding only ``names`` (those it has).
 
     AMI references keep the names they point to, so a restricted index
     must hold an image's kernel and ramdisk for them to resolve.
+
+    :param deactivated: keep the deactivated images too (whole-region
+        plans; a task about one image touches no other).
     """
     kept = {n: index.by_name[n] for n in names if n in index.by_name}
     return MasterIndex(index.region, kept,
                        {n: index.references[n] for n in kept
-                        if n in index.references})
+                        if n in index.references},
+                       index.deactivated if deactivated else None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,8 +205,9 @@ class RegionSelector:
         if len(closure[0]) == len(index.by_name) and not closure[1]:
             return index, rules  # the common case: the rules decide alone
         forced_ids = frozenset(index.by_name[n].id for n in closure[1])
-        return (restrict(index, closure[0]), dataclasses.replace(
-            rules, forcesyncs=rules.forcesyncs | forced_ids))
+        return (restrict(index, closure[0], deactivated=True),
+                dataclasses.replace(
+                    rules, forcesyncs=rules.forcesyncs | forced_ids))
 
     def _split(self, index: MasterIndex,
                region: str) -> tuple[set[str], set[str]]:

@@ -49,6 +49,9 @@ class TargetRules:
     match_by: str = MATCH_BY_NAME
     #: Extra properties never copied, compared nor removed.
     dont_replicate: frozenset[str] = frozenset()
+    #: Deactivate and reactivate the copies glance-sync made (they carry
+    #: the source property) with their master image.
+    follow_deactivation: bool = True
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,8 +37,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from glance_sync.images import Image
-from glance_sync.rules import ami, checksum, matching, metadata, obsolete
-from glance_sync.rules.actions import (Action, FixAmi, ImageRecord, Rename,
+from glance_sync.rules import activation, ami, attributes, checksum
+from glance_sync.rules import matching, metadata, obsolete, renames
+from glance_sync.rules.actions import (Action, FixAmi, ImageRecord,
+                                       Reactivate, Rename, RenameCopy,
                                        Replace, UpdateMetadata, Upload)
 from glance_sync.rules.options import MATCH_BY_ID, TargetRules
 from glance_sync.rules.selection import MasterIndex, Selection
@@ -135,15 +137,19 @@ def plan_region(master: MasterIndex, images: Iterable[Image],
     """
     tenant = _tenant(rules, tenant_id)
     images = list(images)
-    updates = obsolete.plan_obsolete(master, images, rules, tenant)
+    updates: list[Action] = list(
+        obsolete.plan_obsolete(master, images, rules, tenant))
+    images, reactivate = _reactivations(master, images, rules, tenant)
+    updates.extend(reactivate)
+    updates.extend(_deactivations(master, images, rules, tenant))
     # GlanceSync's sync drops other tenants' images silently (its status
     # report warns about them).
     planner = _Planner(master, rules, region, tenant, images,
                        warn_foreign=not rules.only_tenant_images)
     planner.run()
     return RegionPlan(region, planner.selection.ordered,
-                      tuple(planner.codes), tuple(updates + planner.actions()),
-                      planner.matched)
+                      _pending(planner, reactivate),
+                      tuple(updates + planner.actions()), planner.matched)
 
 
 def status_region(master: MasterIndex, images: Iterable[Image],
@@ -158,11 +164,45 @@ def status_region(master: MasterIndex, images: Iterable[Image],
     :raises TenantUnknown: no tenant id given either way.
     :raises ConditionError: the target's condition is not allowed.
     """
-    planner = _Planner(master, rules, region, _tenant(rules, tenant_id),
-                       list(images), warn_checksum=False)
+    tenant = _tenant(rules, tenant_id)
+    images, reactivate = _reactivations(master, list(images), rules, tenant)
+    planner = _Planner(master, rules, region, tenant, images,
+                       warn_checksum=False)
     planner.run()
     return tuple(ImageStatus(code, region, image) for code, image in zip(
-        planner.codes, planner.selection.ordered))
+        _pending(planner, reactivate), planner.selection.ordered))
+
+
+def _reactivations(master: MasterIndex, images: list[Image],
+                   rules: TargetRules, tenant: str
+                   ) -> tuple[list[Image], list[Reactivate]]:
+    """The deactivated copies to reactivate, and the images to plan
+    with (those copies shown active)."""
+    if not activation.follows(rules):
+        return images, []
+    return activation.reactivations(master.selection(rules).by_name,
+                                    images, tenant)
+
+
+def _deactivations(master: MasterIndex, images: list[Image],
+                   rules: TargetRules, tenant: str) -> list[Action]:
+    if not activation.follows(rules):
+        return []
+    return list(activation.deactivations(master.deactivated, images,
+                                         tenant))
+
+
+def _pending(planner: _Planner,
+             reactivate: list[Reactivate]) -> tuple[Status, ...]:
+    """The statuses, with a copy still to reactivate not ``ok``."""
+    if not reactivate:
+        return tuple(planner.codes)
+    ids = {action.image_id for action in reactivate}
+    return tuple(
+        Status.PENDING_METADATA if code is Status.OK
+        and getattr(planner.matched.get(image.name), 'id', None) in ids
+        else code
+        for code, image in zip(planner.codes, planner.selection.ordered))
 
 
 def _tenant(rules: TargetRules, tenant_id: str | None) -> str:
@@ -191,6 +231,10 @@ class _Planner:
             self.selection.by_name, images, region=region, tenant_id=tenant,
             only_tenant_images=rules.only_tenant_images,
             warn_foreign=warn_foreign, by_id=self.by_id)
+        #: Native configurations: copies whose master was renamed.
+        self.moved = (renames.moved_copies(self.selection.by_name, images,
+                                           tenant)
+                      if rules.record_source and not self.by_id else {})
         #: The status of each selected image, in selection order.
         self.codes: list[Status] = []
         self._metadata: list[UpdateMetadata] = []
@@ -212,6 +256,11 @@ class _Planner:
         append = self.codes.append
         for image in self.selection.ordered:
             copy = present.get(image.name)
+            moved = self.moved.get(image.id) if self.moved else None
+            if moved is not None and (
+                    copy is None or not renames.made_from(copy, image)):
+                append(self._renamed(image, moved, copy, present))
+                continue
             if copy is None:
                 append(self._missing(image, pending))
                 continue
@@ -227,13 +276,22 @@ class _Planner:
             append(status)
 
     def _comparer(self) -> Callable[[Image, Image], metadata.Difference]:
-        compare = metadata.comparer(self.rules.metadata_set,
-                                    self.rules.dont_replicate)
+        base = metadata.comparer(self.rules.metadata_set,
+                                 self.rules.dont_replicate)
+        rules = self.rules
+
+        def compare_v2(image: Image, copy: Image) -> metadata.Difference:
+            # Tags and, for native configurations, Glance v2 attributes.
+            diff = base(image, copy)
+            if (diff is metadata.Difference.NONE
+                    and attributes.differs(image, copy, rules)):
+                return metadata.Difference.PROPERTIES
+            return diff
         if not self.by_id:
-            return compare  # matched by name: names are equal
+            return compare_v2  # matched by name: names are equal
 
         def compare_names(image: Image, copy: Image) -> metadata.Difference:
-            diff = compare(image, copy)
+            diff = compare_v2(image, copy)
             if diff is metadata.Difference.NONE and copy.name != image.name:
                 return metadata.Difference.PROPERTIES
             return diff
@@ -265,6 +323,32 @@ class _Planner:
         self._metadata.append(self._update(image, copy, refs,
                                            UpdateMetadata))
         return Status.PENDING_METADATA
+
+    def _renamed(self, image: Image, moved: Image, other: Image | None,
+                 present: dict[str, Image]) -> Status:
+        """A copy made before its master was renamed: renamed in place;
+        another image under the new name gets the checksum policy."""
+        extra: dict[str, Any] = {}
+        status = Status.PENDING_METADATA
+        if other is not None:
+            status = checksum.decide(other.checksum, self.rules)
+            if self.warn_checksum:
+                LOG.warning(renames.CONFLICT_WARNING, {
+                    'region': self.region, 'id': image.id, 'old': moved.name,
+                    'name': image.name, 'other': other.id,
+                    'checksum': other.checksum, 'status': status})
+            if status is Status.PENDING_REPLACE:
+                extra = {'displaced_id': other.id, 'displace_delete': True}
+            elif status is Status.PENDING_RENAME:
+                extra = {'displaced_id': other.id,
+                         'displaced_name': image.name + checksum.OLD_SUFFIX}
+            else:
+                return status  # the other image stays; so does the copy
+        refs = self.master.references.get(image.name, {})
+        self._metadata.append(self._update(image, moved, refs, RenameCopy,
+                                           **extra))
+        present[image.name] = self.matched[image.name] = moved
+        return status
 
     def _conflict(self, image: Image, copy: Image,
                   present: dict[str, Image], pending: set[str]) -> Status:
@@ -302,29 +386,38 @@ class _Planner:
             disk_format=image.disk_format,
             container_format=image.container_format,
             min_disk=image.min_disk, min_ram=image.min_ram,
-            image_id=image.id if self.by_id else None)
+            image_id=image.id if self.by_id else None,
+            tags=attributes.upload_tags(image, self.rules),
+            protected=image.protected and self.rules.record_source)
         extra: dict[str, Any] = {}
         if old is not None:
             extra['old_id'] = old.id
+        if kind is Replace and old is not None and old.protected:
+            # Only a copy glance-sync made is unprotected to be replaced.
+            extra['old_protected'] = renames.made_from(old, image)
         if kind is Rename:
             extra['old_name'] = image.name + checksum.OLD_SUFFIX
         return kind(master=image, record=record, ami=_resolvable(refs),
                     **extra)
 
     def _update(self, image: Image, copy: Image, refs: ami.References,
-                kind: type[UpdateMetadata]) -> UpdateMetadata:
+                kind: type[UpdateMetadata], **extra: Any) -> UpdateMetadata:
         to_set, to_remove = metadata.changes(image, copy,
                                              self.rules.metadata_set,
                                              self.rules.dont_replicate)
         to_set.update(_unresolved(image, refs))
-        visibility = (image.visibility
-                      if image.is_public != copy.is_public else None)
+        visibility = attributes.visibility_change(image, copy, self.rules)
+        add_tags, remove_tags = attributes.tag_changes(image, copy,
+                                                       self.rules)
         # Only a copy matched by id can have another name.
         new_name = image.name if copy.name != image.name else None
         return kind(image_id=copy.id, image_name=copy.name,
                     new_name=new_name, visibility=visibility,
                     set_properties=to_set,
-                    remove_properties=to_remove, ami=_resolvable(refs))
+                    remove_properties=to_remove, ami=_resolvable(refs),
+                    add_tags=add_tags, remove_tags=remove_tags,
+                    attributes=attributes.attribute_changes(
+                        image, copy, self.rules), **extra)
 
 
 def _resolvable(refs: ami.References) -> dict[str, str]:

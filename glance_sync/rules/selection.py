@@ -124,13 +124,17 @@ class MasterIndex:
     """
 
     def __init__(self, region: str, images: Mapping[str, Image],
-                 references: Mapping[str, ami.References]) -> None:
+                 references: Mapping[str, ami.References],
+                 deactivated: Mapping[str, Image] | None = None) -> None:
         """Prefer :meth:`build`, which applies GlanceSync's filters.
 
         :param images: the images by name, AMI references as names.
         :param references: AMI references by image name.
+        :param deactivated: the master tenant's deactivated images by id
+            (never selected; their copies may follow them).
         """
         self.region = region
+        self.deactivated: Mapping[str, Image] = dict(deactivated or {})
         self.by_name: Mapping[str, Image] = dict(images)
         self.references: Mapping[str, ami.References] = dict(references)
         self._obsolete = tuple(n for n in self.by_name
@@ -147,11 +151,15 @@ class MasterIndex:
         :param region: the master region's name.
         :returns: the index; duplicated names are warned about, once each.
         """
+        images = list(images)
         kept = [image for image in images
                 if image.status == 'active' and image.name
                 and owned_by(image.owner, tenant_id)]
         cleaned, references = ami.clean_references(_unique(kept))
-        return cls(region, cleaned, references)
+        deactivated = {image.id: image for image in images
+                       if image.status == 'deactivated'
+                       and owned_by(image.owner, tenant_id)}
+        return cls(region, cleaned, references, deactivated)
 
     @property
     def obsolete_names(self) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from oslotest import base
 from glance_sync import engine
 from glance_sync.regions.base import IdInUse, RegionUnavailable
 from glance_sync.regions.drivers.memory import MemoryRegion
+from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.plan import plan_region
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import Status
@@ -230,3 +231,96 @@ class MatchByIdTest(base.BaseTestCase):
         self.assertRaises(engine.ApplyError, engine.apply_plan, plan,
                           self.region, master_region=self.master_region,
                           copier=refusing)
+
+
+class MasterChangesTest(base.BaseTestCase):
+    """Issue 14: renames, reactivations, tags and protection applied."""
+
+    def setUp(self):
+        super().setUp()
+        self.logger = self.useFixture(fixtures.FakeLogger())
+        self.rules = fakes.rules(record_source=True)
+        self.master = fakes.image('new', 'm').copy(
+            tags=frozenset({'t1'}), protected=True)
+        self.master_region = MemoryRegion('Valladolid', [self.master],
+                                          tenant_id=fakes.TENANT)
+
+    def sync(self, *images, **rules):
+        region = MemoryRegion('Burgos', images, tenant_id=fakes.TENANT)
+        index = MasterIndex.build(self.master_region.list_images(True),
+                                  fakes.TENANT, 'Valladolid')
+        plan, report = engine.sync_region(
+            index, self.master_region, region,
+            fakes.rules(record_source=True, **rules),
+            copier=offline_copier())
+        return region, plan, report
+
+    def made_copy(self, name, image_id='r1', **changes):
+        return fakes.copy_of(self.master, image_id, name=name,
+                             user_properties={SOURCE_PROPERTY: 'm'},
+                             **changes)
+
+    def test_rename_moves_no_bytes(self):
+        region, _, report = self.sync(self.made_copy('old'))
+        self.assertEqual(0, report.uploaded_bytes)
+        self.assertEqual({}, report.created)
+        [copy] = region.snapshot()
+        self.assertEqual(('r1', 'new'), (copy.id, copy.name))
+        self.assertEqual([], region.calls_to('create_image'))
+
+    def test_rename_onto_a_replaced_image(self):
+        other = fakes.image('new', 'r2', checksum='c-other')
+        region, _, _ = self.sync(self.made_copy('old'), other,
+                                 replace=['c-other'])
+        self.assertEqual([('r1', 'new')],
+                         [(i.id, i.name) for i in region.snapshot()])
+
+    def test_rename_onto_a_renamed_image(self):
+        other = fakes.image('new', 'r2', checksum='c-other')
+        region, _, _ = self.sync(self.made_copy('old'), other,
+                                 rename=['c-other'])
+        self.assertEqual({('r1', 'new', 'public'),
+                          ('r2', 'new.old', 'private')},
+                         {(i.id, i.name, i.visibility)
+                          for i in region.snapshot()})
+
+    def test_reactivated_then_attributes_follow(self):
+        region, _, report = self.sync(self.made_copy(
+            'new', status='deactivated', tags=frozenset({'t2'})))
+        [copy] = region.snapshot()
+        self.assertEqual(('active', frozenset({'t1'}), True),
+                         (copy.status, copy.tags, copy.protected))
+        self.assertEqual(['reactivate', 'update', 'set_attributes'],
+                         [c.method for c in region.calls
+                          if c.method != 'list_images'])
+
+    def test_new_copy_protected_after_its_data(self):
+        region, _, _ = self.sync()
+        [copy] = region.snapshot()
+        self.assertEqual(('active', frozenset({'t1'}), True),
+                         (copy.status, copy.tags, copy.protected))
+        methods = [c.method for c in region.calls]
+        self.assertLess(methods.index('set_data_info'),
+                        methods.index('set_attributes'))
+
+    def test_protected_copy_unprotected_to_be_replaced(self):
+        old = self.made_copy('new', checksum='c-old', protected=True)
+        region, _, _ = self.sync(old, replace=['c-old'])
+        [copy] = region.snapshot()
+        self.assertNotEqual('r1', copy.id)
+
+    def test_protected_image_of_someone_else_is_not_unprotected(self):
+        other = fakes.copy_of(self.master, 'r1', checksum='c-old',
+                              protected=True)
+        self.assertRaises(engine.ApplyError, self.sync, other,
+                          replace=['c-old'])
+
+    def test_deactivated_master_deactivates_our_copy_only(self):
+        self.master_region.deactivate('m')
+        local = fakes.copy_of(self.master, 'r2', protected=False)
+        region, plan, _ = self.sync(self.made_copy('new', protected=False),
+                                    local)
+        self.assertEqual({'r1': 'deactivated', 'r2': 'active'},
+                         {i.id: i.status for i in region.snapshot()})
+        self.assertEqual(['deactivate new'],
+                         [a.describe() for a in plan.actions])

@@ -25,6 +25,7 @@ from keystoneauth1 import session as ksa_session
 from glance_sync.regions import base
 from glance_sync.regions import catalog
 from glance_sync.regions import streams
+from glance_sync.regions.drivers import glance_attributes
 from glance_sync.regions.drivers import glance_errors
 from glance_sync.regions.drivers import glance_image
 from glance_sync.regions.drivers import glance_transfer
@@ -45,7 +46,8 @@ _translated = glance_errors.translated
 _T = TypeVar('_T')
 
 
-class GlanceRegion(base.Region, glance_transfer.GlanceTransfer):
+class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
+                   glance_attributes.GlanceAttributes):
     """One region's Glance v2 API, used with a target's session, with the
     optional capabilities of :class:`~glance_sync.regions.drivers.
     glance_transfer.GlanceTransfer`.

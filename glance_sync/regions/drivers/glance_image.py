@@ -66,4 +66,6 @@ def to_image(raw: Mapping[str, Any], region: str) -> base.Image:
         container_format=raw.get('container_format'),
         min_disk=raw.get('min_disk') or 0,
         min_ram=raw.get('min_ram') or 0,
+        tags=frozenset(raw.get('tags') or ()),
+        protected=bool(raw.get('protected')),
     )

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from glance_sync.regions import base
 from glance_sync.regions import csvfile
+from glance_sync.regions.attributes import ImageAttributes
 from glance_sync.regions.base import Conflict, IdInUse, Image, ImageNotFound
 
 __all__ = ['Call', 'MemoryRegion']
@@ -49,7 +50,7 @@ class Call(NamedTuple):
     args: dict[str, Any]
 
 
-class MemoryRegion(base.Region, base.DatalessCopy):
+class MemoryRegion(base.Region, base.DatalessCopy, ImageAttributes):
     """One region whose images live in memory (see the module docstring)."""
 
     def __init__(self, name: str, images: Iterable[Image] = (), *,
@@ -265,6 +266,26 @@ class MemoryRegion(base.Region, base.DatalessCopy):
             self._images[image_id] = new
             return new.copy()
 
+    def set_attributes(self, image_id: str, *, add_tags: Iterable[str] = (),
+                       remove_tags: Iterable[str] = (),
+                       protected: bool | None = None,
+                       min_disk: int | None = None,
+                       min_ram: int | None = None) -> None:
+        """See :meth:`ImageAttributes.set_attributes`."""
+        add, remove = frozenset(add_tags), frozenset(remove_tags)
+        with self._lock:
+            self._record('set_attributes', image_id=image_id,
+                         add_tags=add, remove_tags=remove,
+                         protected=protected, min_disk=min_disk,
+                         min_ram=min_ram)
+            image = self._get(image_id)
+            given: dict[str, Any] = {'protected': protected,
+                                     'min_disk': min_disk,
+                                     'min_ram': min_ram}
+            self._images[image_id] = dataclasses.replace(
+                image, tags=(image.tags | add) - remove,
+                **{k: v for k, v in given.items() if v is not None})
+
     def deactivate(self, image_id: str) -> None:
         """See :meth:`Region.deactivate`."""
         self._set_status('deactivate', image_id, 'deactivated')
@@ -282,6 +303,11 @@ class MemoryRegion(base.Region, base.DatalessCopy):
         """See :meth:`Region.delete`."""
         with self._lock:
             self._record('delete', image_id=image_id)
+            found = self._images.get(image_id)
+            if found is not None and found.protected:
+                # As Glance does: a protected image is never deleted.
+                raise base.Refused(self.name, action='deleting image %s'
+                                   % image_id, reason='it is protected')
             if self._images.pop(image_id, None) is not None:
                 self._deleted.add(image_id)
             self._data.pop(image_id, None)

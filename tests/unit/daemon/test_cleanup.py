@@ -2,6 +2,7 @@ from oslotest import base
 
 from glance_sync.daemon import cleanup
 from glance_sync.images import Image
+from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 
 
@@ -34,3 +35,17 @@ class LeftoversTest(base.BaseTestCase):
                   image('2')]
         self.assertEqual(['1', 'm'], [i.id for i in cleanup.copies_of(
             images, 'm')])
+
+
+class ProtectedCopyTest(base.BaseTestCase):
+
+    def test_unprotected_before_delete_when_the_master_is_gone(self):
+        region = MemoryRegion('Burgos', tenant_id='tm')
+        copy = region.create_image('a', visibility='public', properties={
+            SOURCE_PROPERTY: 'm1'})
+        region.set_data_info(copy.id, size=1, checksum='c')
+        region.set_attributes(copy.id, protected=True)
+        done = cleanup.apply_delete_policy(region, region.snapshot(), 'm1',
+                                           cleanup.DELETE)
+        self.assertEqual(['%s deleted' % copy.id], done)
+        self.assertEqual([], region.snapshot())

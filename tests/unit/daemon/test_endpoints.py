@@ -91,11 +91,20 @@ class RecordTest(EndpointTestCase):
     def test_events_without_work_are_acknowledged(self):
         for event_type, body in (
                 (events.CREATED, payload(status='queued')),
-                (events.DEACTIVATED, payload(status='deactivated')),
                 (events.UPLOADED, {'name': 'no id'}),
                 (events.UPLOADED, 'not a dict')):
             self.assertEqual(HANDLED, self.send(event_type, body))
         self.assertEqual({}, self.tasks())
+
+    def test_deactivation_records_tasks(self):
+        # The copies follow their master's deactivation (issue 14).
+        self.assertEqual(HANDLED, self.send(
+            events.DEACTIVATED, payload(status='deactivated')))
+        self.assertEqual({('img-1', 'R2'), ('img-1', 'R3')},
+                         set(self.tasks()))
+        self.assertEqual(HANDLED, self.send(
+            'image.deactivate', payload(status='deactivated'), 'm-2',
+            endpoint=self.glance))
 
     def test_glance_notifications(self):
         body = payload()

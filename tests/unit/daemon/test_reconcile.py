@@ -63,6 +63,19 @@ class ReconcileTest(base.BaseTestCase):
         self.assertEqual({(i, r, 'reconcile') for i in (changed.id, old.id)
                           for r in fakes.CANDIDATES}, self.pairs())
 
+    def test_renamed_and_deactivated_masters_are_enqueued(self):
+        renamed = fakes.put(self.master, 'a')
+        deactivated = fakes.put(self.master, 'b')
+        for region in fakes.CANDIDATES:
+            self.copy_to(renamed, region)
+            self.copy_to(deactivated, region)
+        self.master.update(renamed.id, name='a2')
+        self.master.deactivate(deactivated.id)
+        self.reconciler.run_once()
+        self.assertEqual({(i, r, 'reconcile')
+                          for i in (renamed.id, deactivated.id)
+                          for r in fakes.CANDIDATES}, self.pairs())
+
     def test_nothing_when_in_line(self):
         image = fakes.put(self.master, 'a')
         for region in fakes.CANDIDATES:

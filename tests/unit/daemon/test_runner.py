@@ -247,3 +247,53 @@ class MasterListingTest(base.BaseTestCase):
         kernel = fakes.put(self.master, 'k')
         self.assertEqual(['a', 'k'], self.names(self.a, [kernel.id]))
         self.assertEqual(2, self.listings())
+
+
+class DeactivationTest(RunnerTestCase):
+    """Issue 14: the copies glance-sync made follow their master."""
+
+    def synced(self, **rules):
+        if rules:
+            self.use(fakes.make_context(master=rules))
+        image = fakes.put(self.master, 'a')
+        self.run_task(image.id, 'R2')
+        return image, fakes.named(self.regions['R2'], 'a')[0]
+
+    def test_deactivation_and_reactivation_follow(self):
+        image, copy = self.synced()
+        other = fakes.put(self.regions['R2'], 'a-local')  # not ours
+        self.master.deactivate(image.id)
+        outcome = self.run_task(image.id, 'R2')
+        self.assertIn('copy %s deactivated' % copy.id, outcome.detail)
+        region = self.regions['R2']
+        self.assertEqual(('deactivated', 'active'), (
+            region.get_image(copy.id).status,
+            region.get_image(other.id).status))
+        self.master.reactivate(image.id)
+        self.run_task(image.id, 'R2')
+        self.assertEqual([copy.id], [i.id for i in fakes.named(region, 'a')])
+        self.assertEqual('active', region.get_image(copy.id).status)
+
+    def test_deactivated_master_is_not_copied(self):
+        image = fakes.put(self.master, 'a')
+        self.master.deactivate(image.id)
+        outcome = self.run_task(image.id, 'R2')
+        self.assertEqual(runner.Kind.DONE, outcome.kind)
+        self.assertEqual([], fakes.named(self.regions['R2'], 'a'))
+
+    def test_follow_deactivation_off(self):
+        image, copy = self.synced(follow_deactivation=False)
+        self.master.deactivate(image.id)
+        outcome = self.run_task(image.id, 'R2')
+        self.assertIn('do not follow', outcome.detail)
+        self.assertEqual('active',
+                         self.regions['R2'].get_image(copy.id).status)
+
+    def test_rename_renames_the_copy(self):
+        image, copy = self.synced()
+        self.master.update(image.id, name='b')
+        self.run_task(image.id, 'R2')
+        region = self.regions['R2']
+        self.assertEqual([copy.id], [i.id for i in fakes.named(region, 'b')])
+        self.assertEqual([], fakes.named(region, 'a'))
+        self.assertEqual([], region.calls_to('create_image')[1:])

@@ -96,3 +96,16 @@ class PayloadTest(base.BaseTestCase):
         self.assertFalse(events.payload(
             events.RENAMED, snap(name='c_obsolete'),
             snap(name='b_obsolete'))['obsolete'])
+
+
+class AttributeChangesTest(base.BaseTestCase):
+
+    def test_tags_protection_and_sizes_are_updates(self):
+        for changes in ({'tags': ('a',)}, {'protected': True},
+                        {'min_disk': 1}, {'min_ram': 64}):
+            self.assertEqual([events.UPDATED], events.events_for_save(
+                snap(), snap(**changes)), changes)
+
+    def test_payload_is_json(self):
+        body = events.payload(events.UPDATED, snap(tags=('a', 'b')))
+        self.assertEqual(['a', 'b'], list(body['tags']))

@@ -38,3 +38,14 @@ class ToImageTest(test_base.BaseTestCase):
         self.assertEqual({'kernel_id': 'k'},
                          glance_image.user_properties(raw))
         self.assertFalse(glance_image.to_image(raw, 'R').is_public)
+
+
+class TagsAndProtectionTest(test_base.BaseTestCase):
+
+    def test_read(self):
+        image = glance_image.to_image(
+            {'id': 'i1', 'status': 'active', 'tags': ['b', 'a'],
+             'protected': True}, 'Burgos')
+        self.assertEqual((frozenset({'a', 'b'}), True),
+                         (image.tags, image.protected))
+        self.assertNotIn('tags', image.user_properties)

@@ -223,3 +223,21 @@ class LoadDumpTest(base.BaseTestCase):
 def _backups():
     import glob
     return glob.glob(os.path.join(DATA_DIR, '*', 'backup_*.csv'))
+
+
+class AttributesTest(base.BaseTestCase):
+
+    def test_set_attributes_and_protection(self):
+        region = MemoryRegion('Burgos', tenant_id='t')
+        image = region.create_image('a', visibility='public', properties={})
+        region.set_attributes(image.id, add_tags=['x', 'y'],
+                              remove_tags=['y'], protected=True, min_disk=2)
+        got = region.get_image(image.id)
+        self.assertEqual((frozenset({'x'}), True, 2, 0),
+                         (got.tags, got.protected, got.min_disk,
+                          got.min_ram))
+        # As Glance: a protected image is not deleted.
+        self.assertRaises(regions_base.Refused, region.delete, image.id)
+        region.set_attributes(image.id, protected=False)
+        region.delete(image.id)
+        self.assertEqual([], region.snapshot())
