@@ -119,8 +119,10 @@ class Region(metaclass=abc.ABCMeta):
         """
 
     def find_images(self, query: ImageQuery) -> list[Image]:
-        """The images of :meth:`list_images` that ``query`` wants, in the
-        same order (a targeted read: what one image's plan needs).
+        """The images of :meth:`list_images` that ``query`` wants (a
+        targeted read: what one image's plan needs); the project's before
+        others' public ones, and those of one name in the listing's
+        order.
 
         This default lists everything and filters; drivers of remote
         services override it with server-side filters, keeping exactly

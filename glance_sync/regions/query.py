@@ -6,8 +6,9 @@ counterpart's, its kernel's and ramdisk's), those holding a master id
 (``match_by = id``) and those recorded as copies of a master image (the
 source property). :meth:`~glance_sync.regions.base.Region.find_images`
 returns exactly the images :meth:`ImageQuery.matches` accepts among those
-``list_images`` would list, in the same order, so that a plan made from
-them is the plan the full listing gives.
+``list_images`` would list, the images of one name in the listing's order
+(the order that decides which duplicate a plan matches), so that a plan
+made from them is the plan the full listing gives.
 """
 
 from __future__ import annotations

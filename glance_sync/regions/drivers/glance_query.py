@@ -5,8 +5,11 @@ Glance ANDs its filters, so each part of a query (names, ids, one
 source) is its own request: ``name=in:"a","b"`` and ``id=in:...`` take
 many values in one request; the source property takes one value (Glance
 compares extra properties for equality only). Results are put back in
-the order of a listing (``created_at``, then ``id``, both descending:
-Glance's default sort), the project's images before others' public ones.
+the order of a listing: the project's images before others' public ones,
+newest first. Glance sorts by a ``created_at`` finer than the second it
+shows, so images of the same second keep the order of the request that
+found them, the names' request first: the images of one name, whose
+order decides which duplicate a plan matches, are in the listing's order.
 """
 
 from __future__ import annotations
@@ -48,15 +51,16 @@ def clauses(query: ImageQuery) -> list[dict[str, str]] | None:
     return found
 
 
-def _order(raw: Mapping[str, Any]) -> tuple[str, str]:
-    return (str(raw.get('created_at') or ''), str(raw['id']))
+def _order(raw: Mapping[str, Any]) -> str:
+    return str(raw.get('created_at') or '')
 
 
 def listing_order(own: Mapping[str, Mapping[str, Any]],
                   public: Mapping[str, Mapping[str, Any]]
                   ) -> list[Mapping[str, Any]]:
     """The images found, in the order ``list_images`` gives them: the
-    project's first, then others' public ones, newest first in each."""
+    project's first, then others' public ones, newest first in each
+    (a stable sort: see the module docstring)."""
     mine = sorted(own.values(), key=_order, reverse=True)
     others = sorted((raw for key, raw in public.items() if key not in own),
                     key=_order, reverse=True)
