@@ -194,18 +194,21 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer):
         if not clauses:
             return []
         owner = self.project_id
+        # With others' public images, one request per clause without the
+        # owner filter, sorted out here: what the listing's two requests
+        # (the project's, the public ones) would have found.
+        scope = ({'visibility': 'all'} if query.include_public
+                 else {'owner': owner, 'visibility': 'all'})
 
         def finding() -> list[Mapping[str, Any]]:
             own: dict[str, Mapping[str, Any]] = {}
             public: dict[str, Mapping[str, Any]] = {}
             with _translated(self.name, 'finding images'):
                 for clause in clauses:
-                    for raw in self._pages(dict(clause, owner=owner,
-                                                visibility='all')):
-                        own[raw['id']] = raw
-                    if query.include_public:
-                        for raw in self._pages(dict(clause,
-                                                    visibility='public')):
+                    for raw in self._pages(dict(clause, **scope)):
+                        if raw.get('owner') == owner:
+                            own[raw['id']] = raw
+                        elif raw.get('visibility') == 'public':
                             public[raw['id']] = raw
             return glance_query.listing_order(own, public)
 
