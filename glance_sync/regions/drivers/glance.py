@@ -27,6 +27,7 @@ from glance_sync.regions import catalog
 from glance_sync.regions import streams
 from glance_sync.regions.drivers import glance_errors
 from glance_sync.regions.drivers import glance_image
+from glance_sync.regions.drivers import glance_patch
 from glance_sync.regions.drivers import glance_transfer
 from glance_sync.regions.drivers import glance_query
 
@@ -337,12 +338,18 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer):
         remove = [key for key in remove_properties if key not in changes]
         if not changes and not remove:
             return self.get_image(image_id)
-        with _translated(self.name, 'updating', image_id):
-            # glanceclient reads the image first and only removes the
-            # properties it has: the PATCH cannot fail on a missing one.
-            raw = self._client.images.update(image_id,
-                                             remove_props=remove or None,
-                                             **changes)
+        try:
+            with _translated(self.name, 'updating', image_id):
+                raw = glance_patch.patch(self._client, image_id, changes,
+                                         remove)
+        except base.Conflict:
+            if not remove:
+                raise
+            # A property to remove is gone already: glanceclient reads the
+            # image first and only removes the properties it has.
+            with _translated(self.name, 'updating', image_id):
+                raw = self._client.images.update(
+                    image_id, remove_props=remove, **changes)
         return self._image(raw)
 
     def deactivate(self, image_id: str) -> None:

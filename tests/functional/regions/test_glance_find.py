@@ -86,3 +86,31 @@ class FindImagesTest(helpers.RegionTestCase):
         found = [i.id for i in region.find_images(with_public)]
         self.assertEqual([own.id, public.id], found)
         self.assertNotIn(private.id, found)
+
+
+class UpdateRequestsTest(helpers.RegionTestCase):
+    """An update is one PATCH (glanceclient's update is three requests)."""
+
+    def test_update_is_one_request(self):
+        region = self.region('RegionTwo')
+        image = region.create_image(self.unique_name('patch'),
+                                    visibility='private',
+                                    properties={'old': '1', 'keep': '2'})
+        self.delete_later(region, image.id)
+        before = region.requests_made
+        updated = region.update(image.id, name=image.name + '_obsolete',
+                                visibility='public',
+                                set_properties={'a/b~c': 'x', 'keep': '3'},
+                                remove_properties=['old'])
+        self.assertEqual(1, region.requests_made - before)
+        self.assertEqual((image.name + '_obsolete', 'public',
+                          {'a/b~c': 'x', 'keep': '3'}),
+                         (updated.name, updated.visibility,
+                          updated.user_properties))
+        self.assertEqual(updated, region.get_image(image.id))
+        # A property already gone: read, then patch what is there.
+        before = region.requests_made
+        again = region.update(image.id, set_properties={'keep': '4'},
+                              remove_properties=['old'])
+        self.assertEqual({'a/b~c': 'x', 'keep': '4'}, again.user_properties)
+        self.assertGreater(region.requests_made - before, 1)
