@@ -293,9 +293,11 @@ class TaskRunner:
         target_rules = context.settings.targets[
             topology.selector.target_of(region.name)]
         planned = [index.by_name[n] for n in names if n in index.by_name]
+        sources = masters if targeting.reads_sources(
+            task.reason, task.attempts) else {}
         images = self._without_leftovers(
             context, topology, region, masters,
-            targeting.sync_query(image, planned, masters, target_rules))
+            targeting.sync_query(image, planned, sources, target_rules))
         if not names:
             return Outcome(Kind.DONE, 'master image %s is not synchronisable '
                            '(another project\'s, or its name is duplicated)'

@@ -15,6 +15,13 @@ images that
 So the plan made from :meth:`Region.find_images` with these queries is the
 plan the full listing gives (property-tested in
 ``tests/unit/daemon/test_targeting.py``).
+
+The recorded sources cost one request per master image, and only find
+leftovers whose name is no longer the master's (renamed while a transfer
+of it was interrupted): the others carry a name already asked for, and the
+plan never looks at such a leftover. A task run once for an event
+therefore leaves them out (:func:`reads_sources`); the reconcile enqueues
+a pair for every leftover it sees, and a retried task looks for them.
 """
 
 from __future__ import annotations
@@ -28,7 +35,18 @@ from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.options import MATCH_BY_ID, TargetRules
 from glance_sync.rules.selection import OBSOLETE_SUFFIX
 
-__all__ = ['deleted_query', 'dependency_ids', 'sync_query']
+__all__ = ['EVENT_PREFIXES', 'deleted_query', 'dependency_ids',
+           'reads_sources', 'sync_query']
+
+#: Reasons of tasks enqueued for an event: the plugin's and glance's own.
+EVENT_PREFIXES = ('glance_sync.image.', 'image.')
+
+
+def reads_sources(reason: str, attempts: int) -> bool:
+    """Whether a task looks for leftovers by their recorded source: any
+    task but the first run of one enqueued for an event (see the module
+    docstring)."""
+    return attempts > 1 or not reason.startswith(EVENT_PREFIXES)
 
 
 def _with_bases(names: Iterable[str]) -> frozenset[str]:
@@ -62,7 +80,8 @@ def deleted_query(image_id: str, name: str | None,
     """The region images a task about a deleted master image needs: its
     copies (by id or recorded source) and, legacy, its leftovers by name.
     """
-    return ImageQuery(names=frozenset([name] if name else []),
+    legacy = not rules.record_source
+    return ImageQuery(names=frozenset([name] if name and legacy else []),
                       ids=frozenset([image_id]),
                       sources=frozenset([image_id]),
                       source_property=SOURCE_PROPERTY,

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 import threading
 from concurrent import futures
@@ -280,3 +281,16 @@ class TargetedReadTest(RunnerTestCase):
         self.run_task(image.id, 'R2')
         self.run_task(image.id, 'R3')
         self.assertEqual(1, len(self.master.calls_to('list_images')))
+
+    def test_an_events_first_run_reads_no_sources(self):
+        image = fakes.put(self.master, 'a')
+        event = dataclasses.replace(task(image.id, 'R2'),
+                                    reason='glance_sync.image.uploaded')
+        self.runner.run(event)
+        self.runner.run(dataclasses.replace(event, attempts=2))
+        queries = [c['query'] for c in self.regions['R2'].calls_to(
+            'find_images')]
+        self.assertEqual([frozenset(), {image.id}],
+                         [q.sources for q in queries])
+        self.assertEqual(['a'], [i.name for i in
+                                 self.regions['R2'].snapshot()])

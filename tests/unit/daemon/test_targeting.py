@@ -130,20 +130,40 @@ class TargetedPlanTest(base.BaseTestCase):
         targeted = _plan(index, image, region.find_images(query), rules)
         self.assertEqual(full, targeted, 'seed %d' % seed)
 
+        # The first run of an event's task: no recorded sources. Same
+        # plan; only leftovers under another name are left for later.
+        query = targeting.sync_query(image, planned, (), rules)
+        names, removed, plan = _plan(index, image, region.find_images(query),
+                                     rules)
+        self.assertEqual((full[0], full[2]), (names, plan), 'seed %d' % seed)
         everything = region.list_images(not rules.only_tenant_images)
+        by_id = {i.id: i for i in everything}
+        self.assertLessEqual(set(removed), set(full[1]))
+        for left in set(full[1]) - set(removed):
+            self.assertNotIn(by_id[left].name, query.names)
+
+        legacy = None if rules.record_source else image.name
         query = targeting.deleted_query(image.id, image.name, rules)
         self.assertEqual(
             cleanup.copies_of(everything, image.id),
             cleanup.copies_of(region.find_images(query), image.id))
         self.assertEqual(
-            cleanup.leftovers(everything, image.id, master_name=image.name,
+            cleanup.leftovers(everything, image.id, master_name=legacy,
                               tenant_id=TENANT),
             cleanup.leftovers(region.find_images(query), image.id,
-                              master_name=image.name, tenant_id=TENANT))
+                              master_name=legacy, tenant_id=TENANT))
 
     def test_random_catalogs(self) -> None:
         for seed in range(CATALOGS):
             self._check(seed)
+
+    def test_only_first_event_runs_skip_sources(self) -> None:
+        self.assertFalse(targeting.reads_sources(
+            'glance_sync.image.uploaded', 1))
+        self.assertFalse(targeting.reads_sources('image.update', 1))
+        self.assertTrue(targeting.reads_sources('image.update', 2))
+        self.assertTrue(targeting.reads_sources('reconcile', 1))
+        self.assertTrue(targeting.reads_sources('api.sync', 1))
 
     def test_catalogs_plan_something(self) -> None:
         # The generator is not degenerate: many plans have actions, some
