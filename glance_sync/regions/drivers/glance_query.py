@@ -67,20 +67,34 @@ def listing_order(own: Mapping[str, Mapping[str, Any]],
     return mine + others
 
 
+class _CountingSession:
+    """A keystoneauth session seen through one region's client: counts
+    the requests sent through it, forwards everything else."""
+
+    def __init__(self, session: Any, counter: Iterator[int]) -> None:
+        self._session = session
+        self._counter = counter
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        next(self._counter)  # atomic under the GIL: threads share it
+        return self._session.request(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
 def count_requests(client: Any) -> Iterator[int]:
-    """Count every HTTP request ``client`` (a glanceclient ``Client``)
-    sends, pages and retries included.
+    """Count every HTTP request ``client`` (a glanceclient ``Client`` over
+    a keystoneauth session) sends: pages, retries and data transfers
+    included, also those sent through keystoneauth's adapter directly.
 
     :returns: the counter, read with :func:`requests_so_far`.
     """
     counter = itertools.count()
     http = client.http_client
-    request = http.request
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        next(counter)  # atomic under the GIL: threads may share the client
-        return request(*args, **kwargs)
-    http.request = counted
+    # The session is the target's, shared by its regions: this client
+    # gets a counting view of it.
+    http.session = _CountingSession(http.session, counter)
     return counter
 
 

@@ -44,9 +44,14 @@ class ListingOrderTest(base.BaseTestCase):
 class CountTest(base.BaseTestCase):
 
     def test_counts_requests(self) -> None:
-        class Http:
+        class Session:
+            timeout = 7
+
             def request(self, url: str, method: str) -> str:
                 return method + url
+
+        class Http:
+            session = Session()
 
         class Client:
             http_client = Http()
@@ -54,6 +59,8 @@ class CountTest(base.BaseTestCase):
         client = Client()
         counter = glance_query.count_requests(client)
         self.assertEqual(0, glance_query.requests_so_far(counter))
-        self.assertEqual('GET/v2', client.http_client.request('/v2', 'GET'))
-        client.http_client.request('/v2', 'GET')
+        session = client.http_client.session
+        self.assertEqual('GET/v2', session.request('/v2', 'GET'))
+        session.request('/v2', 'PUT')
         self.assertEqual(2, glance_query.requests_so_far(counter))
+        self.assertEqual(7, session.timeout)
