@@ -6,6 +6,7 @@ from oslotest import base
 
 from glance_sync.daemon.master_catalog import MasterCatalog
 from glance_sync.images import Image
+from glance_sync.regions.base import Region
 from glance_sync.regions.drivers.memory import MemoryRegion
 
 
@@ -25,7 +26,7 @@ class MasterCatalogTest(base.BaseTestCase):
             _image('x', 'other')], tenant_id='t')
         self.listed = 0
 
-        def lister(region: MemoryRegion) -> list[Image]:
+        def lister(region: Region) -> list[Image]:
             self.listed += 1
             return region.list_images()
         self.catalog = MasterCatalog(lister)

@@ -22,7 +22,7 @@ from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.rules import destinations
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.options import MATCH_BY_ID, MATCH_BY_NAME, TargetRules
-from glance_sync.rules.plan import plan_region
+from glance_sync.rules.plan import RegionPlan, plan_region
 from glance_sync.rules.selection import MasterIndex
 
 CATALOGS = 3000
@@ -86,10 +86,11 @@ def _rules(rnd: random.Random) -> TargetRules:
 
 
 def _plan(index: MasterIndex, image: Image, images: list[Image],
-          rules: TargetRules) -> tuple[object, ...]:
+          rules: TargetRules
+          ) -> tuple[list[str], list[str], RegionPlan | None]:
     """What a task does with its inputs: leftovers, then the plan."""
     names = runner._names_for(index, image.id)
-    masters = {image.id: image.name}
+    masters: dict[str, str | None] = {image.id: image.name}
     masters.update(dict.fromkeys(targeting.dependency_ids(image)))
     removed = []
     for master_id, name in masters.items():
@@ -133,9 +134,10 @@ class TargetedPlanTest(base.BaseTestCase):
         # The first run of an event's task: no recorded sources. Same
         # plan; only leftovers under another name are left for later.
         query = targeting.sync_query(image, planned, (), rules)
-        names, removed, plan = _plan(index, image, region.find_images(query),
-                                     rules)
-        self.assertEqual((full[0], full[2]), (names, plan), 'seed %d' % seed)
+        event_names, removed, plan = _plan(
+            index, image, region.find_images(query), rules)
+        self.assertEqual((full[0], full[2]), (event_names, plan),
+                         'seed %d' % seed)
         everything = region.list_images(not rules.only_tenant_images)
         by_id = {i.id: i for i in everything}
         self.assertLessEqual(set(removed), set(full[1]))
