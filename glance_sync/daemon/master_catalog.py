@@ -48,6 +48,7 @@ class MasterCatalog:
     def __init__(self, lister: Callable[[Region], list[Image]]) -> None:
         self._lister = lister
         self._lock = threading.Lock()
+        self._listing = threading.Lock()
         self._master: Region | None = None
         self._by_id: dict[str, Image] = {}
         self._by_name: dict[str, dict[str, None]] = {}
@@ -94,10 +95,12 @@ class MasterCatalog:
 
         :raises RegionError: the master cannot be listed.
         """
-        with self._lock:
-            if self._master is master:
-                return
-        self.replace(master, self._lister(master))
+        # One task lists; the others of a burst wait for its listing.
+        with self._listing:
+            with self._lock:
+                if self._master is master:
+                    return
+            self.replace(master, self._lister(master))
 
     def around(self, master: Region, image: Image) -> list[Image]:
         """The images a task about ``image`` (fresh) plans with.

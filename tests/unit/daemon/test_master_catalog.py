@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from oslotest import base
 
 from glance_sync.daemon.master_catalog import MasterCatalog
@@ -73,3 +75,16 @@ class MasterCatalogTest(base.BaseTestCase):
         self.catalog.ensure(other)
         self.assertEqual(0, len(self.catalog))
         self.assertEqual(2, self.listed)
+
+    def test_a_burst_lists_once(self) -> None:
+        barrier = threading.Barrier(4)
+
+        def task() -> None:
+            barrier.wait(5)
+            self.catalog.around(self.master, _image('x', 'other'))
+        threads = [threading.Thread(target=task) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        self.assertEqual(1, self.listed)
