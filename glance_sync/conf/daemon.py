@@ -102,6 +102,11 @@ _SERVICE_OPTS: list[cfg.Opt] = [
                     'region with the rules and enqueue whatever events '
                     'missed. One pass also runs at start-up. 0: only the '
                     'start-up pass.'),
+    cfg.IntOpt('reconcile_workers', default=8, min=1,
+               help='Regions a reconcile pass lists and plans at the same '
+                    'time. Each region is listed once per pass; the '
+                    'pass holds the master\'s images plus the listings of '
+                    'this many regions at most.'),
     FiniteFloatOpt('poll_interval', default=2.0, min=0.05,
                  help='Seconds between two looks at the journal for due '
                       'tasks (events received by this daemon wake it at '

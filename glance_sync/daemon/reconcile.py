@@ -1,11 +1,15 @@
 """The periodic reconcile: the safety net for everything events missed.
 
 A pass discovers the targets' regions again, lists and indexes the master
-once, then plans every candidate region with the rules and the region
-selection, exactly as ``glance-sync-manage sync`` would, without applying
-anything. Every (master image, region) pair the plan would touch is
-enqueued with reason ``reconcile``, and so are the pairs whose copies need
-cleaning up:
+once (and gives the listing to the tasks' master catalog), then plans
+every candidate region with the rules and the region selection, exactly
+as ``glance-sync-manage sync`` would, without applying anything. Each
+region is listed once per pass; ``[daemon] reconcile_workers`` regions
+are listed and planned at the same time, each region's pairs enqueued as
+soon as it is planned, so a pass holds the master's images and that many
+region listings at most. Every (master image, region) pair the plan
+would touch is enqueued with reason ``reconcile``, and so are the pairs
+whose copies need cleaning up:
 
 - unfinished copies (``queued``/``saving``) made by glance-sync: leftovers
   of a transfer whose daemon died;
@@ -19,12 +23,14 @@ once more. A region that fails is logged and skipped until the next pass.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable, Iterable
 
 from glance_sync.daemon import cleanup, runner
 from glance_sync.daemon.context import SyncContext, Topology
+from glance_sync.daemon.master_catalog import MasterCatalog
 from glance_sync.db import data_models as dm
 from glance_sync.db.repositories import Journal
 from glance_sync.images import Image
@@ -113,11 +119,18 @@ class Reconciler:
     :param contexts: returns the current :class:`SyncContext`.
     :param interval: seconds between passes; 0 for the start-up pass only.
     :param wake: called when a pass enqueued something.
+    :param catalog: the tasks' master catalog, replaced by each pass's
+        listing of the master.
+    :param workers: regions listed and planned at the same time.
     """
 
     def __init__(self, journal: Journal, contexts: Callable[[], SyncContext],
                  interval: float,
-                 wake: Callable[[], None] = lambda: None) -> None:
+                 wake: Callable[[], None] = lambda: None, *,
+                 catalog: MasterCatalog | None = None,
+                 workers: int = 8) -> None:
+        self._catalog = catalog
+        self._workers = max(1, workers)
         self._journal = journal
         self._contexts = contexts
         self._interval = interval
@@ -138,18 +151,36 @@ class Reconciler:
         index = MasterIndex.build(listed, topology.tenants['master'],
                                   master.name)
         master_ids = {image.id for image in listed}
-        requests: list[dm.TaskRequest] = []
-        for region in topology.selector.regions:
-            try:
-                requests += pairs_for_region(context, topology, index,
-                                             master_ids, region)
-            except RegionError as exc:
-                LOG.warning('Reconcile skipped region %s: %s', region, exc)
+        if self._catalog is not None:
+            self._catalog.replace(master, listed)
+        del listed  # the index and the catalog hold what is needed
+        regions = topology.selector.regions
+        enqueued = 0
+        with concurrent.futures.ThreadPoolExecutor(
+                max_workers=min(self._workers, max(1, len(regions))),
+                thread_name_prefix='glance-sync-reconcile') as pool:
+            futures = {pool.submit(pairs_for_region, context, topology,
+                                   index, master_ids, region): region
+                       for region in regions}
+            # The journal is written from this thread only, one region's
+            # pairs at a time, as soon as that region is planned.
+            for future in concurrent.futures.as_completed(futures):
+                enqueued += self._enqueue(futures.pop(future), future)
+        LOG.info('Reconcile pass over %d region(s): %d pair(s) enqueued',
+                 len(regions), enqueued)
+        return enqueued
+
+    def _enqueue(self, region: str,
+                 future: concurrent.futures.Future[list[dm.TaskRequest]]
+                 ) -> int:
+        try:
+            requests = future.result()
+        except RegionError as exc:
+            LOG.warning('Reconcile skipped region %s: %s', region, exc)
+            return 0
         if requests:
             self._journal.enqueue_many(requests, REASON)
             self._wake()
-        LOG.info('Reconcile pass over %d region(s): %d pair(s) enqueued',
-                 len(topology.selector.regions), len(requests))
         return len(requests)
 
     def start(self) -> None:

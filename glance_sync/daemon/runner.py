@@ -35,15 +35,17 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from glance_sync import coordination, engine
-from glance_sync.daemon import cleanup, metrics
+from glance_sync.daemon import cleanup, metrics, targeting
 from glance_sync.daemon.context import SyncContext, Topology
+from glance_sync.daemon.master_catalog import MasterCatalog
 from glance_sync.db import data_models as dm
 from glance_sync.images import Image
-from glance_sync.regions.base import ImageNotFound, Region
+from glance_sync.regions.base import ImageNotFound, ImageQuery, Region
 from glance_sync.rules import activation, destinations
 from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region
+from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
 
 __all__ = [
@@ -180,7 +182,8 @@ class TaskRunner:
         self._contexts = contexts
         self._coordinator = coordinator
         self._lock_timeout = lock_timeout
-        self._master_listing = MasterListing()
+        #: The master's images, kept from tasks and reconcile passes.
+        self.master_catalog = MasterCatalog(list_master)
 
     def run(self, task: dm.Task) -> Outcome:
         """Run one task (see the module docstring).
@@ -203,6 +206,7 @@ class TaskRunner:
         except ImageNotFound:
             image = None
         if image is None or image.status in GONE:
+            self.master_catalog.discard(task.image_id)
             with self._locks(task, [task.image_id]):
                 return self._deleted(context, task)
         if image.status in WRITING:
@@ -248,8 +252,11 @@ class TaskRunner:
         if topology is None:
             return Outcome(Kind.DONE, 'region not a candidate')
         region = context.cloud.region(task.region)
-        images = self._without_leftovers(context, topology, region,
-                                         {task.image_id: task.image_name})
+        rules = context.settings.targets[
+            topology.selector.target_of(region.name)]
+        images = self._without_leftovers(
+            context, topology, region, {task.image_id: task.image_name},
+            targeting.deleted_query(task.image_id, task.image_name, rules))
         done = cleanup.apply_delete_policy(region, images, task.image_id,
                                            context.options.delete_policy)
         return Outcome(Kind.DONE, 'master image deleted; %s'
@@ -267,8 +274,13 @@ class TaskRunner:
                            'copies of target %s do not follow it'
                            % (image.id, target))
         region = context.cloud.region(task.region)
-        copies = activation.to_deactivate(list_region(region, rules),
-                                          image.id, topology.tenants[target])
+        # A targeted read: the copies made from this image, by id
+        # (match_by = id) or by recorded source.
+        candidates = region.find_images(ImageQuery(
+            ids=frozenset([image.id]), sources=frozenset([image.id]),
+            source_property=SOURCE_PROPERTY))
+        copies = activation.to_deactivate(candidates, image.id,
+                                          topology.tenants[target])
         for copy in copies:
             region.deactivate(copy.id)
         return Outcome(Kind.DONE, 'master image %s is deactivated; %s'
@@ -278,13 +290,14 @@ class TaskRunner:
 
     def _without_leftovers(self, context: SyncContext, topology: Topology,
                            region: Region,
-                           masters: Mapping[str, str | None]) -> list[Image]:
-        """The region's images, once our unfinished copies of ``masters``
-        (id → name, for legacy configurations) are removed."""
+                           masters: Mapping[str, str | None],
+                           query: ImageQuery) -> list[Image]:
+        """The region's images ``query`` wants, once our unfinished copies
+        of ``masters`` (id → name, for legacy configurations) are removed."""
         target = topology.selector.target_of(region.name)
         rules = context.settings.targets[target]
         legacy = not rules.record_source
-        images = list_region(region, rules)
+        images = region.find_images(query)
         for image_id, name in masters.items():
             images = cleanup.remove_leftovers(
                 region, images, image_id,
@@ -303,15 +316,21 @@ class TaskRunner:
             return Outcome(Kind.DONE, 'master image %s does not go to %s'
                            % (image.id, task.region))
         region = context.cloud.region(task.region)
+        index = MasterIndex.build(self.master_catalog.around(master, image),
+                                  topology.tenants['master'], master.name)
+        names = _names_for(index, image.id)
         # An obsolete image is never uploaded: no copy of it is unfinished.
         obsolete = image.name.endswith(OBSOLETE_SUFFIX)
+        masters: dict[str, str | None] = {} if obsolete else {
+            image.id: image.name, **dict.fromkeys(dependencies)}
+        target_rules = context.settings.targets[
+            topology.selector.target_of(region.name)]
+        planned = [index.by_name[n] for n in names if n in index.by_name]
+        sources = masters if targeting.reads_sources(
+            task.reason, task.attempts) else {}
         images = self._without_leftovers(
-            context, topology, region, {} if obsolete else
-            {image.id: image.name, **dict.fromkeys(dependencies)})
-        index = MasterIndex.build(
-            self._master_listing.images(master, image, dependencies),
-            topology.tenants['master'], master.name)
-        names = _names_for(index, image.id)
+            context, topology, region, masters,
+            targeting.sync_query(image, planned, sources, target_rules))
         if not names:
             return Outcome(Kind.DONE, 'master image %s is not synchronisable '
                            '(another project\'s, or its name is duplicated)'

@@ -114,7 +114,8 @@ class Daemon:
                                                                recorder)
         self.reconciler = reconcile.Reconciler(
             self.journal, self.context, group.reconcile_interval,
-            self.worker.wake)
+            self.worker.wake, catalog=task_runner.master_catalog,
+            workers=group.reconcile_workers)
         self.watchdog: watchdog.Watchdog | None = None
         self.metrics: metrics.MetricsServer | None = None
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from glance_sync.images import MASTER_TARGET, Image, qualified_name
 from glance_sync.images import split_name
+from glance_sync.regions.query import ImageQuery, filter_images
 
 # The value type and the name helpers are part of the interface drivers
 # implement: they are re-exported for them (defined in glance_sync.images).
@@ -37,6 +38,7 @@ __all__ = [
     'GLANCE_DOWNLOAD', 'IdInUse', 'Image', 'ImageLocations', 'ImageNotFound',
     'MASTER_TARGET', 'Refused', 'Region', 'RegionError', 'RegionUnavailable',
     'RemoteImport', 'SizedUpload', 'qualified_name', 'split_name',
+    'ImageQuery', 'filter_images',
 ]
 
 
@@ -115,6 +117,26 @@ class Region(metaclass=abc.ABCMeta):
         :raises RegionUnavailable: the service did not answer.
         :raises AuthFailed: the credentials were refused.
         """
+
+    def find_images(self, query: ImageQuery) -> list[Image]:
+        """The images of :meth:`list_images` that ``query`` wants (a
+        targeted read: what one image's plan needs); the project's before
+        others' public ones, and those of one name in the listing's
+        order.
+
+        This default lists everything and filters; drivers of remote
+        services override it with server-side filters, keeping exactly
+        these semantics.
+
+        :param query: the names, ids and recorded sources wanted, and
+            whether other projects' public images count.
+        :returns: the wanted images, each once.
+        :raises RegionUnavailable: the service did not answer.
+        :raises AuthFailed: the credentials were refused.
+        """
+        if query.empty:
+            return []
+        return filter_images(self.list_images(query.include_public), query)
 
     @abc.abstractmethod
     def get_image(self, image_id: str) -> Image:

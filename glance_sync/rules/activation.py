@@ -69,12 +69,17 @@ def reactivations(selected: Mapping[str, Image], images: Iterable[Image],
     :returns: the images as they will be once reactivated (to plan the
         rest with), and one action per copy to reactivate.
     """
-    ids = {image.id for image in selected.values()}
     planned: list[Image] = []
     actions: list[Reactivate] = []
     for image in images:
         source = image.user_properties.get(SOURCE_PROPERTY, image.id)
-        if (image.status == DEACTIVATED and source in ids
+        # Only the copy under its master's name: a copy under another
+        # name is renamed first (and reactivated by a later plan), and a
+        # task that reads only the images of its names must plan exactly
+        # what the whole listing would.
+        master = selected.get(image.name)
+        if (image.status == DEACTIVATED and master is not None
+                and source == master.id
                 and owned_by(image.owner, tenant_id)):
             actions.append(Reactivate(image_id=image.id,
                                       image_name=image.name))

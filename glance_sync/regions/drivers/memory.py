@@ -35,6 +35,7 @@ from glance_sync.regions import base
 from glance_sync.regions import csvfile
 from glance_sync.regions.attributes import ImageAttributes
 from glance_sync.regions.base import Conflict, IdInUse, Image, ImageNotFound
+from glance_sync.regions.base import ImageQuery
 
 __all__ = ['Call', 'MemoryRegion']
 
@@ -136,6 +137,14 @@ class MemoryRegion(base.Region, base.DatalessCopy, ImageAttributes):
             self._record('list_images', include_public=include_public)
             return [image.copy() for image in self._images.values()
                     if self._visible(image, include_public)]
+
+    def find_images(self, query: ImageQuery) -> list[Image]:
+        """See :meth:`Region.find_images` (recorded as one call)."""
+        with self._lock:
+            self._record('find_images', query=query)
+            return [image.copy() for image in self._images.values()
+                    if self._visible(image, query.include_public)
+                    and query.matches(image)]
 
     def _visible(self, image: Image, include_public: bool) -> bool:
         if include_public or self.tenant_id is None or not image.owner:

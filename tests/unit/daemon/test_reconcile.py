@@ -4,6 +4,8 @@ import fixtures
 from oslotest import base
 
 from glance_sync.daemon import reconcile
+from glance_sync.daemon.master_catalog import MasterCatalog
+from glance_sync.daemon.runner import list_master
 from glance_sync.db import repositories
 from glance_sync.regions.base import RegionUnavailable
 from glance_sync.rules.metadata import SOURCE_PROPERTY
@@ -124,3 +126,31 @@ class ReconcileTest(base.BaseTestCase):
             seconds) or True
         self.reconciler._loop()
         self.assertEqual([reconcile.RETRY_AFTER_FAILURE], waits)
+
+
+class ScaleTest(ReconcileTest):
+    """One listing per region per pass; the master catalog refreshed."""
+
+    def test_each_region_listed_once_and_catalog_replaced(self):
+        image = fakes.put(self.master, 'a')
+        catalog = MasterCatalog(list_master)
+        for workers in (1, 3):
+            self.journal = repositories.Journal('sqlite://')
+            self.journal.upgrade_schema()
+            reconciler = reconcile.Reconciler(
+                self.journal, lambda: self.context, 0, catalog=catalog,
+                workers=workers)
+            for region in self.regions.values():
+                region.reset_calls()
+            self.assertEqual(len(fakes.CANDIDATES), reconciler.run_once())
+            for name in fakes.CANDIDATES:
+                self.assertEqual(
+                    1, len(self.regions[name].calls_to('list_images')), name)
+            self.assertEqual(1, len(self.master.calls_to('list_images')))
+            self.assertEqual({(image.id, r, 'reconcile')
+                              for r in fakes.CANDIDATES}, self.pairs())
+        self.assertEqual(1, len(catalog))
+        # A task of the pass's master reuses the catalog: no listing.
+        self.master.reset_calls()
+        catalog.around(self.master, image)
+        self.assertEqual([], self.master.calls_to('list_images'))

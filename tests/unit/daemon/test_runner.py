@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 import threading
 from concurrent import futures
@@ -80,7 +81,7 @@ class SyncTest(RunnerTestCase):
         barrier = threading.Barrier(2)
         for name in ('R2', 'R3'):
             region = self.regions[name]
-            region.list_images = after(barrier, region.list_images)
+            region.find_images = after(barrier, region.find_images)
         with futures.ThreadPoolExecutor(2) as pool:
             outcomes = list(pool.map(lambda region: self.run_task(
                 image.id, region), ['R2', 'R3']))
@@ -297,3 +298,49 @@ class DeactivationTest(RunnerTestCase):
         self.assertEqual([copy.id], [i.id for i in fakes.named(region, 'b')])
         self.assertEqual([], fakes.named(region, 'a'))
         self.assertEqual([], region.calls_to('create_image')[1:])
+
+
+class TargetedReadTest(RunnerTestCase):
+    """A task reads its image and what its plan needs, never listings."""
+
+    def test_upload_and_metadata_tasks_read_no_listing(self):
+        image = fakes.put(self.master, 'a')
+        self.runner.master_catalog.replace(self.master,
+                                           self.master.list_images())
+        for changes in ({}, {'x': '1'}):
+            if changes:
+                self.master.update(image.id, set_properties=changes)
+            for region in self.regions.values():
+                region.reset_calls()
+            self.run_task(image.id, 'R2')
+            self.assertEqual([], self.master.calls_to('list_images'))
+            self.assertEqual([{'image_id': image.id}],
+                             self.master.calls_to('get_image'))
+            self.assertEqual([], self.regions['R2'].calls_to('list_images'))
+            queries = self.regions['R2'].calls_to('find_images')
+            self.assertEqual(1, len(queries))
+            self.assertEqual({'a'}, queries[0]['query'].names)
+            self.assertEqual({image.id}, queries[0]['query'].sources)
+        self.assertEqual({'x': '1'}, {
+            k: v for k, v in self.only_copy('R2', 'a').user_properties.items()
+            if k == 'x'})
+
+    def test_first_task_lists_the_master_once(self):
+        image = fakes.put(self.master, 'a')
+        self.master.reset_calls()
+        self.run_task(image.id, 'R2')
+        self.run_task(image.id, 'R3')
+        self.assertEqual(1, len(self.master.calls_to('list_images')))
+
+    def test_an_events_first_run_reads_no_sources(self):
+        image = fakes.put(self.master, 'a')
+        event = dataclasses.replace(task(image.id, 'R2'),
+                                    reason='glance_sync.image.uploaded')
+        self.runner.run(event)
+        self.runner.run(dataclasses.replace(event, attempts=2))
+        queries = [c['query'] for c in self.regions['R2'].calls_to(
+            'find_images')]
+        self.assertEqual([frozenset(), {image.id}],
+                         [q.sources for q in queries])
+        self.assertEqual(['a'], [i.name for i in
+                                 self.regions['R2'].snapshot()])

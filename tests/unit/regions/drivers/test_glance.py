@@ -6,6 +6,7 @@ for, how it converts the answers and how it translates every kind of error.
 """
 
 import http.client
+import json
 from unittest import mock
 
 import requests
@@ -18,6 +19,7 @@ from oslotest import base as test_base
 from glance_sync.regions import base
 from glance_sync.regions import catalog
 from glance_sync.regions.drivers import glance
+from glance_sync.regions.drivers import glance_patch
 
 REGION = 'other:RegionFour'
 IMAGE_ID = 'c0ffee00-0000-4000-8000-000000000001'
@@ -378,29 +380,62 @@ class UploadTest(GlanceRegionTestCase):
 
 class UpdateTest(GlanceRegionTestCase):
 
+    def setUp(self):
+        super().setUp()
+        self.patch = self.client.http_client.patch
+
+    def sent(self):
+        """The JSON patch of the one PATCH sent."""
+        self.patch.assert_called_once()
+        args, kwargs = self.patch.call_args
+        self.assertEqual(('/v2/images/%s' % IMAGE_ID,), args)
+        self.assertEqual({'Content-Type': glance_patch.CONTENT_TYPE},
+                         kwargs['headers'])
+        return json.loads(kwargs['data'])
+
     def test_one_call(self):
-        self.images.update.return_value = raw_image(name='new')
+        self.patch.return_value = (None, raw_image(name='new'))
         image = self.region.update(IMAGE_ID, name='new', visibility='public',
                                    set_properties={'a': '1'},
                                    remove_properties=['b', 'a'])
-        self.images.update.assert_called_once_with(
-            IMAGE_ID, remove_props=['b'], name='new', visibility='public',
-            a='1')
+        self.assertEqual([
+            {'op': 'add', 'path': '/a', 'value': '1'},
+            {'op': 'replace', 'path': '/name', 'value': 'new'},
+            {'op': 'replace', 'path': '/visibility', 'value': 'public'},
+            {'op': 'remove', 'path': '/b'}], self.sent())
+        self.images.update.assert_not_called()
         self.assertEqual('new', image.name)
 
     def test_rename(self):
-        self.images.update.return_value = raw_image(name='new')
+        self.patch.return_value = (None, raw_image(name='new'))
         self.region.rename(IMAGE_ID, 'new')
+        self.assertEqual([{'op': 'replace', 'path': '/name',
+                           'value': 'new'}], self.sent())
+
+    def test_property_to_remove_already_gone(self):
+        # Glance refuses to remove a missing property: glanceclient reads
+        # the image and removes only what is there.
+        self.patch.side_effect = glance_exc.HTTPConflict('no such property')
+        self.images.update.return_value = raw_image(name='new')
+        image = self.region.update(IMAGE_ID, set_properties={'a': '1'},
+                                   remove_properties=['b'])
         self.images.update.assert_called_once_with(
-            IMAGE_ID, remove_props=None, name='new')
+            IMAGE_ID, remove_props=['b'], a='1')
+        self.assertEqual('new', image.name)
+
+    def test_conflict_without_removal_is_raised(self):
+        self.patch.side_effect = glance_exc.HTTPConflict('busy')
+        self.assertRaises(base.Conflict, self.region.update, IMAGE_ID,
+                          name='x')
+        self.images.update.assert_not_called()
 
     def test_nothing_to_change(self):
         self.images.get.return_value = raw_image()
         self.region.update(IMAGE_ID)
-        self.images.update.assert_not_called()
+        self.patch.assert_not_called()
 
     def test_not_found(self):
-        self.images.update.side_effect = glance_exc.HTTPNotFound('gone')
+        self.patch.side_effect = glance_exc.HTTPNotFound('gone')
         self.assertRaises(base.ImageNotFound, self.region.update, IMAGE_ID,
                           name='x')
 
