@@ -219,7 +219,8 @@ def _target_rules(reader: _Reader, section: str) -> TargetRules:
             section, 'support_obsolete_images', True),
         tenant_id=reader.get(section, 'tenant_id') or None,
         # GlanceSync knows copies by name only.
-        record_source=False, match_by=MATCH_BY_NAME, **sets)
+        record_source=False, match_by=MATCH_BY_NAME, metadata_only=False,
+        **sets)
 
 
 def _condition(reader: _Reader, section: str) -> str | None:

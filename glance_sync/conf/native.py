@@ -321,6 +321,7 @@ def _target_rules(conf: cfg.ConfigOpts, target: str) -> TargetRules:
         support_obsolete_images=value('support_obsolete_images'),
         tenant_id=own('owner_project_id'), match_by=own('match_by'),
         record_source=_get(conf, 'sync')('record_source'),
+        metadata_only=own('metadata_only'),
         **{name: frozenset(value(name)) for name in _SET_FIELDS})
 
 

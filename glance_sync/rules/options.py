@@ -49,6 +49,9 @@ class TargetRules:
     match_by: str = MATCH_BY_NAME
     #: Extra properties never copied, compared nor removed.
     dont_replicate: frozenset[str] = frozenset()
+    #: The target's regions never receive image data: only the metadata
+    #: of the copies they already hold follows the master.
+    metadata_only: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -38,6 +38,7 @@ from typing import Any
 
 from glance_sync.images import Image
 from glance_sync.rules import ami, checksum, matching, metadata, obsolete
+from glance_sync.rules import metadata_only
 from glance_sync.rules.actions import (Action, FixAmi, ImageRecord, Rename,
                                        Replace, UpdateMetadata, Upload)
 from glance_sync.rules.options import MATCH_BY_ID, TargetRules
@@ -141,9 +142,11 @@ def plan_region(master: MasterIndex, images: Iterable[Image],
     planner = _Planner(master, rules, region, tenant, images,
                        warn_foreign=not rules.only_tenant_images)
     planner.run()
+    actions = tuple(updates + planner.actions())
+    if rules.metadata_only:
+        actions = metadata_only.without_data(actions)
     return RegionPlan(region, planner.selection.ordered,
-                      tuple(planner.codes), tuple(updates + planner.actions()),
-                      planner.matched)
+                      tuple(planner.codes), actions, planner.matched)
 
 
 def status_region(master: MasterIndex, images: Iterable[Image],

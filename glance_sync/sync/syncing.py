@@ -31,6 +31,7 @@ from glance_sync.sync.cloud import Cloud, OfflineCloud
 from glance_sync.sync.copier import (make_copier, offline_copier,
                                      reporting)
 from glance_sync.regions import base
+from glance_sync.rules import metadata_only as rules_metadata_only
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
@@ -58,11 +59,17 @@ class RegionResult:
     uploaded_bytes: int = 0
     #: Why the region failed, if it did.
     error: str | None = None
+    #: The sync copied no data (``--metadata-only`` or the target's
+    #: ``metadata_only``).
+    metadata_only: bool = False
 
     @property
     def ok(self) -> bool:
-        """No error and every image ``ok``/``ok_stalled_checksum``."""
-        return self.error is None and all(s.status.is_final
+        """No error and every image ``ok``/``ok_stalled_checksum`` (or,
+        for a metadata-only sync, left for a copy of data only)."""
+        final = (rules_metadata_only.needs_only_data if self.metadata_only
+                 else lambda status: status.is_final)
+        return self.error is None and all(final(s.status)
                                           for s in self.statuses)
 
 
@@ -86,7 +93,7 @@ def status_regions(cloud: Cloud, names: Sequence[str],
         region, rules, tenant = _region(cloud, name)
         return RegionResult(name, rules_plan.status_region(
             index, region.list_images(include_public=True), rules, name,
-            tenant_id=tenant))
+            tenant_id=tenant), metadata_only=rules.metadata_only)
 
     return _each(names, parallel, one)
 
@@ -95,10 +102,13 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
                  dry_run: bool = False, parallel: int = 1,
                  progress: Progress | None = None,
                  master: base.Region | None = None,
-                 index: MasterIndex | None = None) -> list[RegionResult]:
+                 index: MasterIndex | None = None,
+                 metadata_only: bool = False) -> list[RegionResult]:
     """Synchronise the regions (or, with ``dry_run``, plan only).
 
     With ``dry_run`` no region is changed and nothing is written back.
+    With ``metadata_only`` no data is copied, whatever the targets say
+    (:mod:`glance_sync.rules.metadata_only`).
 
     :param master: the region to copy from instead of the cloud's master
         region (``load``: a dump folder), with ``index`` its master index;
@@ -111,7 +121,7 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
     master = master or cloud.master()
 
     def one(name: str) -> RegionResult:
-        region, rules, tenant = _region(cloud, name)
+        region, rules, tenant = _region(cloud, name, metadata_only)
         try:
             # Registered when its thread starts, not before: a region
             # still queued for a thread must not be waited for.
@@ -175,7 +185,8 @@ def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
         fan.plan(region.name, [] if dry_run else
                  [upload.master.id for upload in plan.uploads])
     progress.start_region(region.name, 0 if dry_run else plan.upload_bytes)
-    result = RegionResult(region.name, plan.statuses)
+    result = RegionResult(region.name, plan.statuses,
+                          metadata_only=rules.metadata_only)
     try:
         report = engine.apply_plan(plan, region, master_region=master,
                                    copier=copier, dry_run=dry_run)
@@ -192,11 +203,13 @@ def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
     return result
 
 
-def _region(cloud: Cloud,
-            name: str) -> tuple[base.Region, TargetRules, str]:
+def _region(cloud: Cloud, name: str, metadata_only: bool = False
+            ) -> tuple[base.Region, TargetRules, str]:
     target = base.split_name(name)[0]
-    return (cloud.region(name), cloud.config.settings.targets[target],
-            cloud.tenant_id(target))
+    rules = cloud.config.settings.targets[target]
+    if metadata_only and not rules.metadata_only:
+        rules = dataclasses.replace(rules, metadata_only=True)
+    return cloud.region(name), rules, cloud.tenant_id(target)
 
 
 def _each(names: Sequence[str], parallel: int,
