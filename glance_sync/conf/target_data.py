@@ -1,4 +1,5 @@
-"""What a target's regions receive: ``metadata_only`` of ``[target:<name>]``.
+"""What a target's regions receive: ``metadata_only`` and
+``member_project_map`` of ``[target:<name>]``.
 
 A target whose regions must never receive image data (a region that only
 mirrors the catalogue, a site that gets its data another way) sets
@@ -29,7 +30,15 @@ def target_opts() -> list[cfg.Opt]:
         help='Never copy image data to this target\'s regions: only the '
              'metadata (properties, visibility, name) of the copies they '
              'already hold follows the master; missing or different copies '
-             'stay pending_upload, pending_replace or pending_rename.')]
+             'stay pending_upload, pending_replace or pending_rename.'),
+        cfg.DictOpt(
+            'member_project_map', default={},
+            help='The members of shared images follow the master: under '
+                 'the master\'s Keystone with the same project ids, under '
+                 'another one by project name. This maps the master '
+                 'project names that differ in this target\'s Keystone: '
+                 '"dev:development,qa:quality". A member whose project is '
+                 'not found is reported, never guessed.')]
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

@@ -36,12 +36,13 @@ from glance_sync.daemon import cleanup, metrics
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.db import data_models as dm
 from glance_sync.images import Image
-from glance_sync.regions.base import ImageNotFound, Region
+from glance_sync.regions.base import ImageNotFound, Region, split_name
 from glance_sync.rules import destinations
 from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
+from glance_sync.sync import members
 
 __all__ = [
     'WRITING',
@@ -295,13 +296,33 @@ class TaskRunner:
                            tenant_id=topology.tenant_of(region.name))
         if plan.synchronised:
             statuses = ', '.join(str(s.status) for s in plan.statuses)
-            return Outcome(Kind.DONE, 'nothing to do (%s)'
-                           % (statuses or 'not selected here'))
+            return Outcome(Kind.DONE, 'nothing to do (%s)%s' % (
+                statuses or 'not selected here',
+                self._members(context, master, image, region, rules,
+                              plan.region_ids)))
         report = engine.apply_plan(plan, region, master_region=master,
                                    copier=context.copier)
         metrics.copied(task.region, report.done)
         return Outcome(Kind.DONE, '; '.join(a.describe()
-                                            for a in report.done))
+                                            for a in report.done)
+                       + self._members(context, master, image, region, rules,
+                                       {**plan.region_ids, **report.created}))
+
+    def _members(self, context: SyncContext, master: Region, image: Image,
+                 region: Region, rules: TargetRules,
+                 copies: Mapping[str, str]) -> str:
+        """The copy's members made the master's (:mod:`glance_sync.sync.
+        members`); :returns: what to add to the outcome's line."""
+        if image.visibility != members.SHARED:
+            return ''
+        unmapped = members.follow_images(
+            master, [image], region, copies, members.translator(
+                split_name(region.name)[0], rules,
+                members.directories(context.cloud)))
+        if not unmapped:
+            return ''
+        return '; members not mapped to the region\'s Keystone: %s' % (
+            ', '.join(sorted(unmapped[image.name])))
 
 
 def _names_for(index: MasterIndex, image_id: str) -> set[str]:

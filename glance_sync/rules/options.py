@@ -52,6 +52,9 @@ class TargetRules:
     #: The target's regions never receive image data: only the metadata
     #: of the copies they already hold follows the master.
     metadata_only: bool = False
+    #: Member projects of shared images whose name differs in this
+    #: target's Keystone: (master project name, target project name).
+    member_project_map: tuple[tuple[str, str], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

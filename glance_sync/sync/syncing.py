@@ -27,10 +27,12 @@ from concurrent import futures
 from glance_sync import engine
 from glance_sync.coordination import Coordinator
 from glance_sync.sync import locking
+from glance_sync.sync import members
 from glance_sync.sync.cloud import Cloud, OfflineCloud
 from glance_sync.sync.copier import (make_copier, offline_copier,
                                      reporting)
 from glance_sync.regions import base
+from glance_sync.regions.members import ProjectDirectory
 from glance_sync.rules import metadata_only as rules_metadata_only
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import Action
@@ -62,15 +64,20 @@ class RegionResult:
     #: The sync copied no data (``--metadata-only`` or the target's
     #: ``metadata_only``).
     metadata_only: bool = False
+    #: Shared images whose master members have no project in the region's
+    #: target: image name -> the master project ids.
+    unmapped_members: dict[str, frozenset[str]] = dataclasses.field(
+        default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """No error and every image ``ok``/``ok_stalled_checksum`` (or,
-        for a metadata-only sync, left for a copy of data only)."""
+        """No error, every member mapped and every image ``ok``/
+        ``ok_stalled_checksum`` (or, for a metadata-only sync, left for a
+        copy of data only)."""
         final = (rules_metadata_only.needs_only_data if self.metadata_only
                  else lambda status: status.is_final)
-        return self.error is None and all(final(s.status)
-                                          for s in self.statuses)
+        return (self.error is None and not self.unmapped_members
+                and all(final(s.status) for s in self.statuses))
 
 
 def master_index(cloud: Cloud) -> MasterIndex:
@@ -116,6 +123,7 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
     """
     progress = progress or Progress()
     index = index or master_index(cloud)
+    directories = members.directories(cloud)
     fan, copier, coordinator = _copying(cloud, master is None, dry_run,
                                         progress)
     master = master or cloud.master()
@@ -126,8 +134,12 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
             # Registered when its thread starts, not before: a region
             # still queued for a thread must not be waited for.
             with fan.region(name) if fan else contextlib.nullcontext():
-                return _sync_one(cloud, index, master, region, rules,
-                                 tenant, copier, dry_run, progress, fan)
+                result = _sync_one(cloud, index, master, region, rules,
+                                   tenant, copier, dry_run, progress, fan)
+                if not dry_run and result.error is None:
+                    result.unmapped_members = _follow_members(
+                        master, region, rules, result, directories)
+                return result
         finally:
             progress.finish_region(name)
 
@@ -201,6 +213,24 @@ def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
             index, region.list_images(True), rules, region.name,
             tenant_id=tenant))
     return result
+
+
+def _follow_members(master: base.Region, region: base.Region,
+                    rules: TargetRules, result: RegionResult,
+                    directories: Callable[[str], ProjectDirectory | None]
+                    ) -> dict[str, frozenset[str]]:
+    """The members of the region's shared copies made the master's."""
+    copies = {status.name: status.image for status in result.statuses}
+    shared = [image for image in copies.values()
+              if image.visibility == members.SHARED]
+    if not shared:
+        return {}
+    found = {image.name: image.id
+             for image in region.list_images(include_public=False)
+             if image.name in copies}
+    return members.follow_images(
+        master, shared, region, found, members.translator(
+            base.split_name(region.name)[0], rules, directories))
 
 
 def _region(cloud: Cloud, name: str, metadata_only: bool = False

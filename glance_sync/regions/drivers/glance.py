@@ -27,6 +27,7 @@ from glance_sync.regions import catalog
 from glance_sync.regions import streams
 from glance_sync.regions.drivers import glance_errors
 from glance_sync.regions.drivers import glance_image
+from glance_sync.regions.drivers import glance_members
 from glance_sync.regions.drivers import glance_transfer
 
 __all__ = ['DEFAULT_CHUNK_SIZE', 'DEFAULT_PAGE_SIZE', 'GlanceRegion',
@@ -45,7 +46,8 @@ _translated = glance_errors.translated
 _T = TypeVar('_T')
 
 
-class GlanceRegion(base.Region, glance_transfer.GlanceTransfer):
+class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
+                  glance_members.GlanceMembers):
     """One region's Glance v2 API, used with a target's session, with the
     optional capabilities of :class:`~glance_sync.regions.drivers.
     glance_transfer.GlanceTransfer`.
