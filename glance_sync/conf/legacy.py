@@ -220,7 +220,7 @@ def _target_rules(reader: _Reader, section: str) -> TargetRules:
         tenant_id=reader.get(section, 'tenant_id') or None,
         # GlanceSync knows copies by name only.
         record_source=False, match_by=MATCH_BY_NAME, metadata_only=False,
-        member_project_map=(),
+        member_project_map=(), stores=frozenset(),
         **sets)
 
 

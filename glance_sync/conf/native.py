@@ -323,6 +323,7 @@ def _target_rules(conf: cfg.ConfigOpts, target: str) -> TargetRules:
         record_source=_get(conf, 'sync')('record_source'),
         metadata_only=own('metadata_only'),
         member_project_map=tuple(sorted(own('member_project_map').items())),
+        stores=frozenset(own('stores')),
         **{name: frozenset(value(name)) for name in _SET_FIELDS})
 
 

@@ -1,5 +1,5 @@
-"""What a target's regions receive: ``metadata_only`` and
-``member_project_map`` of ``[target:<name>]``.
+"""What a target's regions receive: ``metadata_only``,
+``member_project_map`` and ``stores`` of ``[target:<name>]``.
 
 A target whose regions must never receive image data (a region that only
 mirrors the catalogue, a site that gets its data another way) sets
@@ -38,7 +38,16 @@ def target_opts() -> list[cfg.Opt]:
                  'another one by project name. This maps the master '
                  'project names that differ in this target\'s Keystone: '
                  '"dev:development,qa:quality". A member whose project is '
-                 'not found is reported, never guessed.')]
+                 'not found is reported, never guessed.'),
+        cfg.ListOpt(
+            'stores', default=[],
+            help='Stores of this target\'s Glances (enabled_backends) '
+                 'that every copy must also be in, e.g. the stores of edge '
+                 'sites: once a copy is active, its region copies it into '
+                 'them itself with the copy-image import method (no data '
+                 'goes through glance-sync), and glance-sync waits until '
+                 'each store holds it. A store the import fails for is '
+                 'reported.')]
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

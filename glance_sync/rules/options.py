@@ -55,6 +55,9 @@ class TargetRules:
     #: Member projects of shared images whose name differs in this
     #: target's Keystone: (master project name, target project name).
     member_project_map: tuple[tuple[str, str], ...] = ()
+    #: Stores of each region's Glance that every copy must also be in
+    #: (copied there by the region itself, with copy-image).
+    stores: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,7 +27,7 @@ from concurrent import futures
 from glance_sync import engine
 from glance_sync.coordination import Coordinator
 from glance_sync.sync import locking
-from glance_sync.sync import members
+from glance_sync.sync import members, stores
 from glance_sync.sync.cloud import Cloud, OfflineCloud
 from glance_sync.sync.copier import (make_copier, offline_copier,
                                      reporting)
@@ -68,6 +68,10 @@ class RegionResult:
     #: target: image name -> the master project ids.
     unmapped_members: dict[str, frozenset[str]] = dataclasses.field(
         default_factory=dict)
+    #: Copies not (yet) in every store the target names: image name ->
+    #: the stores.
+    missing_stores: dict[str, set[str]] = dataclasses.field(
+        default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +81,7 @@ class RegionResult:
         final = (rules_metadata_only.needs_only_data if self.metadata_only
                  else lambda status: status.is_final)
         return (self.error is None and not self.unmapped_members
+                and not self.missing_stores
                 and all(final(s.status) for s in self.statuses))
 
 
@@ -137,8 +142,8 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
                 result = _sync_one(cloud, index, master, region, rules,
                                    tenant, copier, dry_run, progress, fan)
                 if not dry_run and result.error is None:
-                    result.unmapped_members = _follow_members(
-                        master, region, rules, result, directories)
+                    _follow_copies(master, region, rules, result,
+                                   directories)
                 return result
         finally:
             progress.finish_region(name)
@@ -215,22 +220,28 @@ def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
     return result
 
 
-def _follow_members(master: base.Region, region: base.Region,
-                    rules: TargetRules, result: RegionResult,
-                    directories: Callable[[str], ProjectDirectory | None]
-                    ) -> dict[str, frozenset[str]]:
-    """The members of the region's shared copies made the master's."""
-    copies = {status.name: status.image for status in result.statuses}
-    shared = [image for image in copies.values()
+def _follow_copies(master: base.Region, region: base.Region,
+                   rules: TargetRules, result: RegionResult,
+                   directories: Callable[[str], ProjectDirectory | None]
+                   ) -> None:
+    """The members of the region's shared copies made the master's, and
+    every copy put into the target's ``stores``."""
+    images = [status.image for status in result.statuses]
+    shared = [image for image in images
               if image.visibility == members.SHARED]
-    if not shared:
-        return {}
+    if not shared and (not rules.stores or rules.metadata_only):
+        return
+    names = {image.name for image in images}
     found = {image.name: image.id
              for image in region.list_images(include_public=False)
-             if image.name in copies}
-    return members.follow_images(
-        master, shared, region, found, members.translator(
-            base.split_name(region.name)[0], rules, directories))
+             if image.name in names and image.status == 'active'}
+    if shared:
+        result.unmapped_members = members.follow_images(
+            master, shared, region, found, members.translator(
+                base.split_name(region.name)[0], rules, directories))
+    if not rules.metadata_only:  # never data, not even store to store
+        result.missing_stores = stores.follow_images(region, images, found,
+                                                     rules.stores)
 
 
 def _region(cloud: Cloud, name: str, metadata_only: bool = False

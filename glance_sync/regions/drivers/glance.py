@@ -28,6 +28,7 @@ from glance_sync.regions import streams
 from glance_sync.regions.drivers import glance_errors
 from glance_sync.regions.drivers import glance_image
 from glance_sync.regions.drivers import glance_members
+from glance_sync.regions.drivers import glance_stores
 from glance_sync.regions.drivers import glance_transfer
 
 __all__ = ['DEFAULT_CHUNK_SIZE', 'DEFAULT_PAGE_SIZE', 'GlanceRegion',
@@ -47,7 +48,7 @@ _T = TypeVar('_T')
 
 
 class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
-                  glance_members.GlanceMembers):
+                  glance_members.GlanceMembers, glance_stores.GlanceStores):
     """One region's Glance v2 API, used with a target's session, with the
     optional capabilities of :class:`~glance_sync.regions.drivers.
     glance_transfer.GlanceTransfer`.
