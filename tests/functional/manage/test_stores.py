@@ -7,6 +7,8 @@ RegionTwo's glance-api of the local cloud has two extra file stores,
 
 from __future__ import annotations
 
+import pathlib
+
 from tests.functional.manage import base
 
 
@@ -26,7 +28,12 @@ class StoresTest(base.ManageTestCase):
         self.assertEqual(
             (master.size, master.checksum, master.os_hash_value),
             (copy.size, copy.checksum, copy.os_hash_value))
-        self.assertNotIn('os_glance_failed_import', copy)
+        self.assertEqual('', copy.get('os_glance_failed_import', ''))
+        # The bytes are in each store's own folder.
+        folder = pathlib.Path(self.cloud.dir) / 'glance-RegionTwo'
+        for store in ('edge1', 'edge2'):
+            self.assertEqual(master.size,
+                             (folder / store / copy.id).stat().st_size)
 
         # Already everywhere: the next sync asks nothing more.
         self.manage(conf, 'sync', 'RegionTwo', rc=0)
