@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 
 from glance_sync.images import MASTER_TARGET, Image
-from glance_sync.regions.base import Region, split_name
+from glance_sync.regions.base import Refused, Region, split_name
 from glance_sync.regions.members import ImageMembers, ProjectDirectory
 from glance_sync.rules import members as rules_members
 from glance_sync.rules.options import TargetRules
@@ -101,7 +101,14 @@ def follow_members(master: Region, image: Image, region: Region,
     changes = rules_members.plan_members(wanted, translate(wanted),
                                          region.members(copy_id))
     for project in sorted(changes.add):
-        region.add_member(copy_id, project)
+        try:
+            region.add_member(copy_id, project)
+        except Refused as exc:
+            # A copy that is not (yet) shared has no members: reported,
+            # and tried again at the image's next sync; the region's
+            # other images go on.
+            LOG.warning('%s: cannot share image %s with %s: %s',
+                        region.name, image.name, project, exc)
     for project in sorted(changes.remove):
         region.remove_member(copy_id, project)
     if changes.add or changes.remove:

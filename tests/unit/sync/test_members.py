@@ -3,6 +3,7 @@
 import fixtures
 from oslotest import base
 
+from glance_sync.regions.base import Refused
 from glance_sync.regions.members import ImageMembers, ProjectDirectory
 from glance_sync.rules.options import TargetRules
 from glance_sync.sync import members
@@ -87,3 +88,18 @@ class FollowMembersTest(base.BaseTestCase):
         members.follow_members(self.master, image, region, 'c1',
                                lambda ids: {})
         self.assertEqual([], region.calls)
+
+    def test_refused_member_logged_others_go_on(self):
+        region = FakeRegion('RegionTwo', {'c1': set()})
+
+        def refuse(image_id, project_id):
+            if project_id == 'a-dev':
+                raise Refused('RegionTwo', action='adding a member',
+                              reason='Only shared images have members')
+            region.shared['c1'].add(project_id)
+        region.add_member = refuse
+        members.follow_members(self.master, self.image, region, 'c1',
+                               lambda ids: {p: p for p in ids})
+        self.assertEqual({'a-ops', 'a-solo'}, region.shared['c1'])
+        self.assertIn('cannot share image img with a-dev',
+                      self.logger.output)
