@@ -221,7 +221,8 @@ def _target_rules(reader: _Reader, section: str) -> TargetRules:
         # GlanceSync knows copies by name only.
         # follow_deactivation is inert without record_source.
         record_source=False, match_by=MATCH_BY_NAME,
-        follow_deactivation=True, **sets)
+        follow_deactivation=True, metadata_only=False,
+        member_project_map=(), stores=frozenset(), **sets)
 
 
 def _condition(reader: _Reader, section: str) -> str | None:

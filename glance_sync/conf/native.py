@@ -323,6 +323,9 @@ def _target_rules(conf: cfg.ConfigOpts, target: str) -> TargetRules:
         tenant_id=own('owner_project_id'), match_by=own('match_by'),
         record_source=_get(conf, 'sync')('record_source'),
         follow_deactivation=own('follow_deactivation'),
+        metadata_only=own('metadata_only'),
+        member_project_map=tuple(sorted(own('member_project_map').items())),
+        stores=frozenset(own('stores')),
         **{name: frozenset(value(name)) for name in _SET_FIELDS})
 
 

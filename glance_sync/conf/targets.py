@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
-from glance_sync.conf import rules, transfer
+from glance_sync.conf import rules, target_data, transfer
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import EndpointSettings
 
@@ -100,7 +100,8 @@ def register_target_opts(conf: cfg.ConfigOpts, target: str) -> str:
     name = group_name(target)
     conf.register_group(_group(target))
     conf.register_opts(_OPTS + rules.inherited_opts('target')
-                       + transfer.target_opts(), group=name)
+                       + transfer.target_opts()
+                       + target_data.target_opts(), group=name)
     ks_loading.register_auth_conf_options(conf, name)
     ks_loading.register_session_conf_options(conf, name)
     return name
@@ -142,5 +143,5 @@ def list_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
             + ks_loading.get_auth_plugin_conf_options(SAMPLE_AUTH_TYPE)
             + ks_loading.get_session_conf_options()
             + _OPTS + rules.inherited_opts('target')
-            + transfer.target_opts())
+            + transfer.target_opts() + target_data.target_opts())
     return [(_group('master'), opts)]

@@ -40,13 +40,15 @@ from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.daemon.master_catalog import MasterCatalog
 from glance_sync.db import data_models as dm
 from glance_sync.images import Image
-from glance_sync.regions.base import ImageNotFound, ImageQuery, Region
+from glance_sync.regions.base import (ImageNotFound, ImageQuery, Region,
+                                      split_name)
 from glance_sync.rules import activation, destinations
 from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import plan_region
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
+from glance_sync.sync import members, stores
 
 __all__ = [
     'WRITING',
@@ -341,13 +343,45 @@ class TaskRunner:
                            tenant_id=topology.tenant_of(region.name))
         if plan.synchronised:
             statuses = ', '.join(str(s.status) for s in plan.statuses)
-            return Outcome(Kind.DONE, 'nothing to do (%s)'
-                           % (statuses or 'not selected here'))
+            return Outcome(Kind.DONE, 'nothing to do (%s)%s' % (
+                statuses or 'not selected here',
+                self._follow(context, master, image, region, rules,
+                             plan.region_ids)))
         report = engine.apply_plan(plan, region, master_region=master,
                                    copier=context.copier)
         metrics.copied(task.region, report.done)
         return Outcome(Kind.DONE, '; '.join(a.describe()
-                                            for a in report.done))
+                                            for a in report.done)
+                       + self._follow(context, master, image, region, rules,
+                                      {**plan.region_ids, **report.created}))
+
+    def _follow(self, context: SyncContext, master: Region, image: Image,
+                region: Region, rules: TargetRules,
+                copies: Mapping[str, str]) -> str:
+        """The copy's members made the master's (:mod:`glance_sync.sync.
+        members`) and the copy put into the target's stores
+        (:mod:`glance_sync.sync.stores`).
+
+        :returns: what to add to the outcome's line.
+        """
+        extra = ''
+        if image.visibility == members.SHARED:
+            unmapped = members.follow_images(
+                master, [image], region, copies, members.translator(
+                    split_name(region.name)[0], rules,
+                    members.directories(context.cloud)))
+            if unmapped:
+                extra += ('; members not mapped to the region\'s Keystone: '
+                          '%s' % ', '.join(sorted(unmapped[image.name])))
+        missing = stores.follow_images(
+            region, [image], copies,
+            () if rules.metadata_only else rules.stores)
+        if missing:
+            # Raised, so that the task is retried like a failed copy.
+            raise stores.StoresIncomplete(
+                region.name, image=image.id,
+                stores=', '.join(sorted(missing[image.name])))
+        return extra
 
 
 def _names_for(index: MasterIndex, image_id: str) -> set[str]:

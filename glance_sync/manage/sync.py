@@ -1,9 +1,14 @@
-"""``glance-sync-manage sync [--dry-run] [--parallel N] [REGION ...]``.
+"""``glance-sync-manage sync [--dry-run] [--metadata-only] [--parallel N]
+[REGION ...]``.
 
 Synchronise the regions (:func:`glance_sync.sync.syncing.sync_regions`),
 with the upload progress on standard error; one summary row per region.
-With ``--dry-run``, the actions planned, and nothing changed. Exit status
-1 when a region failed or an image is not ``ok`` afterwards.
+With ``--dry-run``, the actions planned, and nothing changed. With
+``--metadata-only``, only the metadata of the copies the regions already
+hold is updated: no data is copied (as for a target with
+``metadata_only``). Exit status 1 when a region failed or an image is not
+``ok`` afterwards (an image only a copy of data would fix does not count
+after a metadata-only sync).
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser],
                                    help='synchronise the regions.')
     parser.add_argument('--dry-run', action='store_true',
                         help='print what would be done; change nothing.')
+    parser.add_argument('--metadata-only', action='store_true',
+                        help='update the metadata of the copies the '
+                             'regions already hold; copy no data.')
     parser.add_argument('--parallel', type=_positive, metavar='N',
                         help='regions synchronised at the same time '
                              '(default: [sync] parallelism, or '
@@ -44,7 +52,8 @@ def sync_command(args: argparse.Namespace, config: SyncConfig,
         sys.stderr)
     results = syncing.sync_regions(
         cloud, names, dry_run=args.dry_run,
-        parallel=args.parallel or config.max_workers, progress=shown)
+        parallel=args.parallel or config.max_workers, progress=shown,
+        metadata_only=args.metadata_only)
     commands.write_sync_results(out, args.format, results, args.dry_run)
     return 0 if all(result.ok for result in results) else 1
 

@@ -52,6 +52,15 @@ class TargetRules:
     #: Deactivate and reactivate the copies glance-sync made (they carry
     #: the source property) with their master image.
     follow_deactivation: bool = True
+    #: The target's regions never receive image data: only the metadata
+    #: of the copies they already hold follows the master.
+    metadata_only: bool = False
+    #: Member projects of shared images whose name differs in this
+    #: target's Keystone: (master project name, target project name).
+    member_project_map: tuple[tuple[str, str], ...] = ()
+    #: Stores of each region's Glance that every copy must also be in
+    #: (copied there by the region itself, with copy-image).
+    stores: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)

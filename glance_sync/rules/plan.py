@@ -38,7 +38,8 @@ from typing import Any
 
 from glance_sync.images import Image
 from glance_sync.rules import activation, ami, attributes, checksum
-from glance_sync.rules import matching, metadata, obsolete, renames
+from glance_sync.rules import matching, metadata, metadata_only, obsolete
+from glance_sync.rules import renames
 from glance_sync.rules.actions import (Action, FixAmi, ImageRecord,
                                        Reactivate, Rename, RenameCopy,
                                        Replace, UpdateMetadata, Upload)
@@ -147,9 +148,12 @@ def plan_region(master: MasterIndex, images: Iterable[Image],
     planner = _Planner(master, rules, region, tenant, images,
                        warn_foreign=not rules.only_tenant_images)
     planner.run()
+    actions = tuple(updates + planner.actions())
+    if rules.metadata_only:
+        actions = metadata_only.without_data(actions)
     return RegionPlan(region, planner.selection.ordered,
-                      _pending(planner, reactivate),
-                      tuple(updates + planner.actions()), planner.matched)
+                      _pending(planner, reactivate), actions,
+                      planner.matched)
 
 
 def status_region(master: MasterIndex, images: Iterable[Image],

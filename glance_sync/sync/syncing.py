@@ -27,10 +27,13 @@ from concurrent import futures
 from glance_sync import engine
 from glance_sync.coordination import Coordinator
 from glance_sync.sync import locking
+from glance_sync.sync import members, stores
 from glance_sync.sync.cloud import Cloud, OfflineCloud
 from glance_sync.sync.copier import (make_copier, offline_copier,
                                      reporting)
 from glance_sync.regions import base
+from glance_sync.regions.members import ProjectDirectory
+from glance_sync.rules import metadata_only as rules_metadata_only
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
@@ -58,12 +61,28 @@ class RegionResult:
     uploaded_bytes: int = 0
     #: Why the region failed, if it did.
     error: str | None = None
+    #: The sync copied no data (``--metadata-only`` or the target's
+    #: ``metadata_only``).
+    metadata_only: bool = False
+    #: Shared images whose master members have no project in the region's
+    #: target: image name -> the master project ids.
+    unmapped_members: dict[str, frozenset[str]] = dataclasses.field(
+        default_factory=dict)
+    #: Copies not (yet) in every store the target names: image name ->
+    #: the stores.
+    missing_stores: dict[str, set[str]] = dataclasses.field(
+        default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """No error and every image ``ok``/``ok_stalled_checksum``."""
-        return self.error is None and all(s.status.is_final
-                                          for s in self.statuses)
+        """No error, every member mapped and every image ``ok``/
+        ``ok_stalled_checksum`` (or, for a metadata-only sync, left for a
+        copy of data only)."""
+        final = (rules_metadata_only.needs_only_data if self.metadata_only
+                 else lambda status: status.is_final)
+        return (self.error is None and not self.unmapped_members
+                and not self.missing_stores
+                and all(final(s.status) for s in self.statuses))
 
 
 def master_index(cloud: Cloud) -> MasterIndex:
@@ -86,7 +105,7 @@ def status_regions(cloud: Cloud, names: Sequence[str],
         region, rules, tenant = _region(cloud, name)
         return RegionResult(name, rules_plan.status_region(
             index, region.list_images(include_public=True), rules, name,
-            tenant_id=tenant))
+            tenant_id=tenant), metadata_only=rules.metadata_only)
 
     return _each(names, parallel, one)
 
@@ -95,10 +114,13 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
                  dry_run: bool = False, parallel: int = 1,
                  progress: Progress | None = None,
                  master: base.Region | None = None,
-                 index: MasterIndex | None = None) -> list[RegionResult]:
+                 index: MasterIndex | None = None,
+                 metadata_only: bool = False) -> list[RegionResult]:
     """Synchronise the regions (or, with ``dry_run``, plan only).
 
     With ``dry_run`` no region is changed and nothing is written back.
+    With ``metadata_only`` no data is copied, whatever the targets say
+    (:mod:`glance_sync.rules.metadata_only`).
 
     :param master: the region to copy from instead of the cloud's master
         region (``load``: a dump folder), with ``index`` its master index;
@@ -106,18 +128,23 @@ def sync_regions(cloud: Cloud, names: Sequence[str], *,
     """
     progress = progress or Progress()
     index = index or master_index(cloud)
+    directories = members.directories(cloud)
     fan, copier, coordinator = _copying(cloud, master is None, dry_run,
                                         progress)
     master = master or cloud.master()
 
     def one(name: str) -> RegionResult:
-        region, rules, tenant = _region(cloud, name)
+        region, rules, tenant = _region(cloud, name, metadata_only)
         try:
             # Registered when its thread starts, not before: a region
             # still queued for a thread must not be waited for.
             with fan.region(name) if fan else contextlib.nullcontext():
-                return _sync_one(cloud, index, master, region, rules,
-                                 tenant, copier, dry_run, progress, fan)
+                result = _sync_one(cloud, index, master, region, rules,
+                                   tenant, copier, dry_run, progress, fan)
+                if not dry_run and result.error is None:
+                    _follow_copies(master, region, rules, result,
+                                   directories)
+                return result
         finally:
             progress.finish_region(name)
 
@@ -175,7 +202,8 @@ def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
         fan.plan(region.name, [] if dry_run else
                  [upload.master.id for upload in plan.uploads])
     progress.start_region(region.name, 0 if dry_run else plan.upload_bytes)
-    result = RegionResult(region.name, plan.statuses)
+    result = RegionResult(region.name, plan.statuses,
+                          metadata_only=rules.metadata_only)
     try:
         report = engine.apply_plan(plan, region, master_region=master,
                                    copier=copier, dry_run=dry_run)
@@ -192,11 +220,37 @@ def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
     return result
 
 
-def _region(cloud: Cloud,
-            name: str) -> tuple[base.Region, TargetRules, str]:
+def _follow_copies(master: base.Region, region: base.Region,
+                   rules: TargetRules, result: RegionResult,
+                   directories: Callable[[str], ProjectDirectory | None]
+                   ) -> None:
+    """The members of the region's shared copies made the master's, and
+    every copy put into the target's ``stores``."""
+    images = [status.image for status in result.statuses]
+    shared = [image for image in images
+              if image.visibility == members.SHARED]
+    if not shared and (not rules.stores or rules.metadata_only):
+        return
+    names = {image.name for image in images}
+    found = {image.name: image.id
+             for image in region.list_images(include_public=False)
+             if image.name in names and image.status == 'active'}
+    if shared:
+        result.unmapped_members = members.follow_images(
+            master, shared, region, found, members.translator(
+                base.split_name(region.name)[0], rules, directories))
+    if not rules.metadata_only:  # never data, not even store to store
+        result.missing_stores = stores.follow_images(region, images, found,
+                                                     rules.stores)
+
+
+def _region(cloud: Cloud, name: str, metadata_only: bool = False
+            ) -> tuple[base.Region, TargetRules, str]:
     target = base.split_name(name)[0]
-    return (cloud.region(name), cloud.config.settings.targets[target],
-            cloud.tenant_id(target))
+    rules = cloud.config.settings.targets[target]
+    if metadata_only and not rules.metadata_only:
+        rules = dataclasses.replace(rules, metadata_only=True)
+    return cloud.region(name), rules, cloud.tenant_id(target)
 
 
 def _each(names: Sequence[str], parallel: int,

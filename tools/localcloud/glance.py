@@ -78,7 +78,7 @@ KEYSTONE_FLAVOURS = ('keystone', 'keystone+caching',
 CONF_TEMPLATE = """\
 [DEFAULT]
 debug = false
-enabled_backends = local:file
+enabled_backends = {backends}
 enabled_import_methods = [glance-direct,web-download,copy-image,glance-download]
 worker_self_reference_url = {url}
 public_endpoint = {url}
@@ -98,7 +98,7 @@ default_backend = local
 [local]
 filesystem_store_datadir = {dir}/images/
 
-[os_glance_staging_store]
+{extra_stores}[os_glance_staging_store]
 filesystem_store_datadir = {dir}/staging/
 
 [os_glance_tasks_store]
@@ -128,6 +128,21 @@ lock_path = {dir}/locks
 allowed_ports = [80,443,{master_port}]
 allowed_hosts = [127.0.0.1]
 """
+
+
+#: Extra file stores of a region's glance-api, besides its default one
+#: (``local``): a multi-store Glance, as at edge sites, for the tests of
+#: ``[target:<name>] stores``. Uploads still go to ``local``.
+EXTRA_STORES = {'RegionTwo': ('edge1', 'edge2')}
+
+
+def _extra_stores(region: str, folder: pathlib.Path) -> tuple[str, str]:
+    """``enabled_backends`` and the extra stores' sections."""
+    names = EXTRA_STORES.get(region, ())
+    backends = ','.join(['local:file'] + ['%s:file' % n for n in names])
+    sections = ''.join('[%s]\nfilesystem_store_datadir = %s/%s/\n\n'
+                       % (name, folder, name) for name in names)
+    return backends, sections
 
 
 @dataclasses.dataclass
@@ -169,12 +184,16 @@ def configure(cloud: lay.Layout, settings: Settings) -> pathlib.Path:
     :returns: the service folder.
     """
     folder = cloud.service_dir(lay.glance_service(settings.region))
-    for sub in ('etc', 'images', 'staging', 'tasks', 'cache', 'locks'):
+    extra = EXTRA_STORES.get(settings.region, ())
+    for sub in ('etc', 'images', 'staging', 'tasks', 'cache', 'locks',
+                *extra):
         (folder / sub).mkdir(parents=True, exist_ok=True)
+    backends, extra_stores = _extra_stores(settings.region, folder)
     keystone = dict(lay.REGIONS)[settings.region]
     conf = folder / 'etc' / 'glance-api.conf'
     conf.write_text(CONF_TEMPLATE.format(
         dir=folder, url=cloud.url(lay.glance_service(settings.region)),
+        backends=backends, extra_stores=extra_stores,
         show_locations=str(settings.region == lay.MASTER_REGION).lower(),
         keystone=cloud.keystone_url(keystone.name),
         service_project=lay.SERVICE_PROJECT,

@@ -29,6 +29,8 @@ from glance_sync.regions.drivers import glance_attributes
 from glance_sync.regions.drivers import glance_errors
 from glance_sync.regions.drivers import glance_image
 from glance_sync.regions.drivers import glance_patch
+from glance_sync.regions.drivers import glance_members
+from glance_sync.regions.drivers import glance_stores
 from glance_sync.regions.drivers import glance_transfer
 from glance_sync.regions.drivers import glance_query
 
@@ -49,7 +51,8 @@ _T = TypeVar('_T')
 
 
 class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
-                   glance_attributes.GlanceAttributes):
+                   glance_attributes.GlanceAttributes,
+                   glance_members.GlanceMembers, glance_stores.GlanceStores):
     """One region's Glance v2 API, used with a target's session, with the
     optional capabilities of :class:`~glance_sync.regions.drivers.
     glance_transfer.GlanceTransfer`.

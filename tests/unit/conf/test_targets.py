@@ -46,3 +46,22 @@ class EndpointSettingsTest(NativeTestCase):
         [(group, opts)] = targets.list_opts()
         names = {opt.name for opt in opts}
         self.assertLessEqual({'interface', 'endpoint_override'}, names)
+
+
+class MetadataOnlyTest(NativeTestCase):
+
+    def test_off_by_default(self):
+        config = self.load(MASTER_ONLY)
+        self.assertFalse(config.settings.targets['master'].metadata_only)
+
+    def test_set_per_target(self):
+        config = self.load(MASTER_ONLY + 'metadata_only = true\n')
+        self.assertTrue(config.settings.targets['master'].metadata_only)
+
+    def test_not_a_boolean(self):
+        self.assertConfigError(MASTER_ONLY + 'metadata_only = sometimes\n',
+                               '[target:master]', 'sometimes')
+
+    def test_in_the_sample(self):
+        [(group, opts)] = targets.list_opts()
+        self.assertIn('metadata_only', {opt.name for opt in opts})
