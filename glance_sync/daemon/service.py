@@ -37,6 +37,7 @@ from glance_sync.daemon import (
     listener,
     metrics,
     reconcile,
+    retention,
     runner,
     systemd,
     watchdog,
@@ -113,6 +114,8 @@ class Daemon:
         self.reconciler = reconcile.Reconciler(
             self.journal, self.context, group.reconcile_interval,
             self.worker.wake)
+        self.purger = retention.Purger(self.journal,
+                                       conf.database.retention_days)
         self.watchdog: watchdog.Watchdog | None = None
         self.metrics: metrics.MetricsServer | None = None
 
@@ -132,6 +135,7 @@ class Daemon:
         self.worker.start()
         self.listener.start()
         self.reconciler.start()
+        self.purger.start()
         LOG.info('glance-sync daemon %s ready (executor %s, %d workers)',
                  self.worker.worker_id, self.conf.executor,
                  self.conf.max_workers)
@@ -176,6 +180,7 @@ class Daemon:
                  self.conf.daemon.graceful_shutdown_timeout)
         self.listener.stop()
         self.reconciler.stop()
+        self.purger.stop()
         complete = self.worker.stop(
             self.conf.daemon.graceful_shutdown_timeout)
         self.listener.wait()
