@@ -188,9 +188,12 @@ class FakeGlance:
                 status, body, ctype = self._route(
                     method, self.regions[region], rest, dict(query), environ)
         except _Error as exc:
-            status, ctype = exc.status, 'application/json'
-            body = json.dumps({'message': str(exc),
-                               'code': int(exc.status.split()[0])}).encode()
+            # Glance's (WebOb's) error page.
+            status, ctype = exc.status, 'text/html; charset=UTF-8'
+            body = ('<html>\n <head>\n  <title>%s</title>\n </head>\n '
+                    '<body>\n  <h1>%s</h1>\n  %s<br /><br />\n\n\n\n '
+                    '</body>\n</html>' % (exc.status, exc.status,
+                                          exc)).encode()
         headers = [('Content-Type', ctype),
                    ('Content-Length', str(len(body)))]
         start_response(status, headers)
@@ -464,7 +467,7 @@ class FakeGlance:
                 image_id = spec.get('id') or str(uuid.uuid4())
                 data = content(image_id, spec.get('size', 1024))
                 record = {
-                    'name': spec['name'], 'disk_format': 'qcow2',
+                    'name': spec['name'], 'disk_format': 'raw',
                     'container_format': 'bare',
                     'visibility': spec.get('visibility', 'public'),
                     'size': len(data), 'virtual_size': None,
