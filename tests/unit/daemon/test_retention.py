@@ -2,6 +2,8 @@
 
 import threading
 
+import sqlalchemy as sa
+
 from oslotest import base
 
 from glance_sync.daemon import retention
@@ -57,3 +59,27 @@ class PurgerTest(base.BaseTestCase):
         purger.start()
         purger.stop()
         self.assertEqual(1, len(self.journal.list_tasks()))
+
+    def test_tables_stay_flat_across_simulated_days(self):
+        # Three days of one event an hour for two regions, each run to
+        # the end, with the hourly purge and one day of retention: once
+        # the first day has passed, the tables stop growing.
+        purger = retention.Purger(self.journal, retention_days=1)
+        sizes = []
+        for hour in range(72):
+            self.journal.record_event('msg-%d' % hour, 'img-%d' % hour,
+                                      ['R1', 'R2'], 'e')
+            for task in self.journal.claim('w1', limit=10):
+                self.journal.mark_done(task)
+            purger.run_once()
+            self.clock.advance(3600)
+            if hour % 24 == 23:
+                sizes.append((len(self.journal.list_tasks()),
+                              self._events()))
+        # Kept: the last day's 24 hours and the one just past the cutoff.
+        self.assertEqual([(48, 24), (50, 25), (50, 25)], sizes)
+
+    def _events(self):
+        with self.journal._db.reader() as session:
+            return session.execute(sa.text(
+                'SELECT count(*) FROM processed_events')).scalar()
