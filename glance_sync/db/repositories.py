@@ -216,12 +216,18 @@ class Journal:
                        batch: list[dm.TaskRequest], reason: str,
                        request_id: str | None, now: datetime.datetime
                        ) -> dict[tuple[str, str], dm.EnqueueOutcome]:
-        pairs = [(req.image_id, req.region) for req in batch]
+        # Two plain IN lists, not a row-value IN of the pairs: MariaDB and
+        # SQLite scan the table for the latter (quadratic at a million
+        # rows); these use the (image_id, region) unique index. A few rows
+        # of the cross product may come back; only the batch's pairs count.
         existing = {(row.image_id, row.region): row
                     for row in session.execute(sa.select(
                         _TASKS.c.id, _TASKS.c.state, _TASKS.c.image_id,
-                        _TASKS.c.region).where(sa.tuple_(
-                            _TASKS.c.image_id, _TASKS.c.region).in_(pairs)))}
+                        _TASKS.c.region).where(
+                            _TASKS.c.image_id.in_(
+                                sorted({req.image_id for req in batch})),
+                            _TASKS.c.region.in_(
+                                sorted({req.region for req in batch}))))}
         outcomes = {}
         new_rows = []
         for req in batch:
