@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import pathlib
+import shutil
 import sys
 import tempfile
 import time
@@ -73,7 +74,8 @@ QUERIES = {
 def _database(backend: str) -> tuple[str, Any]:
     if backend == 'sqlite':
         folder = tempfile.mkdtemp(prefix='gs-journal-')
-        return 'sqlite:///%s/journal.sqlite' % folder, lambda: None
+        return ('sqlite:///%s/journal.sqlite' % folder,
+                lambda: shutil.rmtree(folder, ignore_errors=True))
     admin = sa.engine.make_url(ADMIN[backend])
     name = 'gs_bench_%s' % uuid.uuid4().hex[:12]
     engine = sa.create_engine(admin, isolation_level='AUTOCOMMIT',
