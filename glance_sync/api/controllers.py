@@ -11,7 +11,7 @@ from typing import Any
 
 import webob
 
-from glance_sync.api import views
+from glance_sync.api import paging, views
 from glance_sync.api.regions import RegionDirectory
 from glance_sync.api.tasks import SyncRequests
 
@@ -46,13 +46,14 @@ class Controller:
 
     def region_status(self, request: webob.Request,
                       region: str) -> webob.Response:
-        """``GET /regions/{region}[?image=NAME]``: every image's status."""
+        """``GET /regions/{region}[?image=NAME][&limit=N&marker=NAME]``:
+        every image's status, or one page of them."""
         name = self.regions.resolve(region)
         image = request.GET.get('image')
         plan = self.regions.plan(name).plan
         rows = views.image_rows(plan, self.requests.errors_by_image(name),
                                 image)
-        return json_response({'images': rows})
+        return json_response(paging.page(rows, request.GET))
 
     def region_sync(self, request: webob.Request,
                     region: str) -> webob.Response:

@@ -32,6 +32,8 @@ LOG = logging.getLogger(__name__)
 
 #: The ``reason`` of the journal tasks the API enqueues.
 REASON = 'api.sync'
+#: Tasks read per query when looking for a region's running request.
+PAGE = 500
 
 
 class TaskStatus(str, enum.Enum):
@@ -92,11 +94,19 @@ class SyncRequests:
 
     def running_request(self, region: str) -> str | None:
         """The id of a request of the region that is still syncing."""
-        for task in self.journal.list_tasks(states=dm.ACTIVE_STATES,
-                                            region=region):
-            if task.request_id is not None:
-                return task.request_id
-        return None
+        # Page by page: a region may have a hundred thousand tasks queued
+        # by the reconcile before the first one of a request.
+        marker = None
+        while True:
+            tasks = self.journal.list_tasks(
+                states=dm.ACTIVE_STATES, region=region, limit=PAGE,
+                marker=marker)
+            for task in tasks:
+                if task.request_id is not None:
+                    return task.request_id
+            if len(tasks) < PAGE:
+                return None
+            marker = tasks[-1].id
 
     def status(self, region: str, task_id: str,
                missing_ok: bool = False) -> TaskStatus:

@@ -37,6 +37,7 @@ from glance_sync.daemon import (
     listener,
     metrics,
     reconcile,
+    retention,
     runner,
     systemd,
     watchdog,
@@ -116,6 +117,8 @@ class Daemon:
             self.journal, self.context, group.reconcile_interval,
             self.worker.wake, catalog=task_runner.master_catalog,
             workers=group.reconcile_workers)
+        self.purger = retention.Purger(self.journal,
+                                       conf.database.retention_days)
         self.watchdog: watchdog.Watchdog | None = None
         self.metrics: metrics.MetricsServer | None = None
 
@@ -135,6 +138,7 @@ class Daemon:
         self.worker.start()
         self.listener.start()
         self.reconciler.start()
+        self.purger.start()
         LOG.info('glance-sync daemon %s ready (executor %s, %d workers)',
                  self.worker.worker_id, self.conf.executor,
                  self.conf.max_workers)
@@ -179,6 +183,7 @@ class Daemon:
                  self.conf.daemon.graceful_shutdown_timeout)
         self.listener.stop()
         self.reconciler.stop()
+        self.purger.stop()
         complete = self.worker.stop(
             self.conf.daemon.graceful_shutdown_timeout)
         self.listener.wait()

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from oslo_config import cfg
+from oslo_db import options as db_options
 from oslo_db.sqlalchemy import enginefacade
 from sqlalchemy import orm
 
@@ -22,6 +23,9 @@ __all__ = ['Database', 'UrlOrConf']
 #: What the journal's constructors accept: a database URL, or a
 #: configuration with the ``[database]`` options registered.
 UrlOrConf = str | cfg.ConfigOpts
+
+#: The ``[database]`` options that are oslo.db's.
+_OSLO_DB_OPTIONS = frozenset(opt.dest for opt in db_options.database_opts)
 
 #: Milliseconds a SQLite writer waits for another one before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30000
@@ -34,7 +38,10 @@ class _Context:
 def _settings(url_or_conf: UrlOrConf) -> dict[str, Any]:
     if isinstance(url_or_conf, str):
         return {'connection': url_or_conf}
-    return dict(url_or_conf.database.items())
+    # Only oslo.db's own options: ``[database]`` also holds ours
+    # (retention_days), which oslo.db would warn about.
+    return {key: value for key, value in url_or_conf.database.items()
+            if key in _OSLO_DB_OPTIONS}
 
 
 def _sqlite_write_locking(engine: sa.engine.Engine) -> None:

@@ -60,6 +60,14 @@ class SyncTask(Base):
         sa.Index(None, 'state', 'next_attempt_at'),
         sa.Index(None, 'region'),
         sa.Index(None, 'request_id'),
+        # The claim's order (an index range on state cannot give it for
+        # two states: a million queued tasks were sorted per claim), pages
+        # of the task list (ordered by creation), the per-region status
+        # and errors, and the retention purge: see migration 0003.
+        sa.Index(None, 'next_attempt_at', 'created_at', 'id'),
+        sa.Index(None, 'created_at', 'id'),
+        sa.Index(None, 'region', 'state'),
+        sa.Index(None, 'state', 'updated_at'),
         sa.CheckConstraint(sa.column('state').in_(STATE_VALUES),
                            name='state'),
         MYSQL_TABLE_ARGS,

@@ -41,7 +41,7 @@ from glance_sync.db import migration
 from glance_sync.db import models
 from glance_sync.db import transitions
 
-__all__ = ['Journal', 'utcnow']
+__all__ = ['ENQUEUE_BATCH', 'PURGE_BATCH', 'Journal', 'utcnow']
 
 LOG = logging.getLogger(__name__)
 
@@ -52,6 +52,15 @@ _F = TypeVar('_F', bound=Callable[..., Any])
 
 #: Rounds of candidate selection in one claim before giving up.
 _CLAIM_ROUNDS = 3
+
+#: Pairs read or inserted per statement by :meth:`Journal.enqueue_many`
+#: (well under the bound parameters SQLite, MySQL and PostgreSQL accept).
+ENQUEUE_BATCH = 500
+
+#: Rows deleted per transaction by :meth:`Journal.purge`: short
+#: transactions, so that a purge of a million rows never holds the
+#: tables' locks for long.
+PURGE_BATCH = 5000
 
 
 def utcnow() -> datetime.datetime:
@@ -69,6 +78,19 @@ _retry_transaction: Callable[[_F], _F] = oslo_db_api.wrap_db_retry(
     max_retries=10, retry_interval=0.01, max_retry_interval=0.5,
     inc_retry_interval=True, jitter=True, retry_on_deadlock=True,
     retry_on_disconnect=True, exception_checker=_is_duplicate)
+
+
+def _task_row(req: dm.TaskRequest, reason: str, request_id: str | None,
+              now: datetime.datetime) -> dict[str, Any]:
+    """The columns of a new, queued task for ``req``."""
+    return {'id': str(uuid.uuid4()), 'image_id': req.image_id,
+            'image_name': req.image_name, 'region': req.region,
+            'reason': reason, 'state': dm.TaskState.QUEUED.value,
+            'attempts': 0, 'last_error': None, 'recheck': False,
+            'request_id': request_id, 'created_at': now, 'updated_at': now,
+            'next_attempt_at': now, 'lease_owner': None,
+            'lease_token': None, 'lease_expires_at': None,
+            'pending_since': now}
 
 
 class _LostRace(Exception):
@@ -172,13 +194,56 @@ class Journal:
                      ) -> dict[tuple[str, str], dm.EnqueueOutcome]:
         """:meth:`enqueue` several pairs in one transaction (all or none).
 
+        Built for the reconcile's and the initial sync's hundreds of
+        thousands of pairs: existing tasks are read and new ones inserted
+        :data:`ENQUEUE_BATCH` pairs per statement, not one round trip per
+        pair. A pair given twice is enqueued once.
+
         :returns: the outcome per ``(image_id, region)``.
         """
         now = self._clock()
+        pending = list({(req.image_id, req.region): req
+                        for req in requests}.values())
+        outcomes: dict[tuple[str, str], dm.EnqueueOutcome] = {}
         with self._db.writer() as session:
-            return {(req.image_id, req.region): self._enqueue(
-                session, req, reason, request_id, now)
-                for req in requests}
+            for start in range(0, len(pending), ENQUEUE_BATCH):
+                outcomes.update(self._enqueue_batch(
+                    session, pending[start:start + ENQUEUE_BATCH], reason,
+                    request_id, now))
+        return outcomes
+
+    def _enqueue_batch(self, session: orm.Session,
+                       batch: list[dm.TaskRequest], reason: str,
+                       request_id: str | None, now: datetime.datetime
+                       ) -> dict[tuple[str, str], dm.EnqueueOutcome]:
+        # Two plain IN lists, not a row-value IN of the pairs: MariaDB and
+        # SQLite scan the table for the latter (quadratic at a million
+        # rows); these use the (image_id, region) unique index. A few rows
+        # of the cross product may come back; only the batch's pairs count.
+        existing = {(row.image_id, row.region): row
+                    for row in session.execute(sa.select(
+                        _TASKS.c.id, _TASKS.c.state, _TASKS.c.image_id,
+                        _TASKS.c.region).where(
+                            _TASKS.c.image_id.in_(
+                                sorted({req.image_id for req in batch})),
+                            _TASKS.c.region.in_(
+                                sorted({req.region for req in batch}))))}
+        outcomes = {}
+        new_rows = []
+        for req in batch:
+            pair = (req.image_id, req.region)
+            row = existing.get(pair)
+            if row is None:
+                new_rows.append(_task_row(req, reason, request_id, now))
+                outcomes[pair] = dm.EnqueueOutcome.CREATED
+            else:
+                outcomes[pair] = self._update_existing(
+                    session, row, req, reason, request_id, now)
+        if new_rows:
+            # A concurrent insert of one of these pairs raises
+            # DBDuplicateEntry; the whole transaction is then retried.
+            session.execute(sa.insert(_TASKS), new_rows)
+        return outcomes
 
     def _enqueue(self, session: orm.Session, req: dm.TaskRequest,
                  reason: str, request_id: str | None,
@@ -190,6 +255,14 @@ class Journal:
         if row is None:
             self._insert_task(session, req, reason, request_id, now)
             return dm.EnqueueOutcome.CREATED
+        return self._update_existing(session, row, req, reason, request_id,
+                                     now)
+
+    def _update_existing(self, session: orm.Session, row: Any,
+                         req: dm.TaskRequest, reason: str,
+                         request_id: str | None,
+                         now: datetime.datetime) -> dm.EnqueueOutcome:
+        """Enqueue the pair of an existing task (``row``: its id, state)."""
         state = dm.TaskState(row.state)
         values: list[tuple[Any, Any]] = [(_TASKS.c.reason, reason)]
         if req.image_name is not None:
@@ -218,12 +291,8 @@ class Journal:
                      request_id: str | None, now: datetime.datetime) -> None:
         # A concurrent insert of the same pair raises DBDuplicateEntry here;
         # the whole transaction is then retried and finds that task.
-        session.add(models.SyncTask(
-            id=str(uuid.uuid4()), image_id=req.image_id,
-            image_name=req.image_name, region=req.region, reason=reason,
-            state=dm.TaskState.QUEUED.value, attempts=0, recheck=False,
-            request_id=request_id, created_at=now, updated_at=now,
-            next_attempt_at=now, pending_since=now))
+        session.add(models.SyncTask(**_task_row(req, reason, request_id,
+                                                now)))
         session.flush()
 
     @staticmethod
@@ -527,6 +596,39 @@ class Journal:
         with self._db.writer() as session:
             return _execute(session, query)
 
+    def purge(self, *, older_than: datetime.timedelta,
+              batch: int = PURGE_BATCH) -> tuple[int, int]:
+        """Apply the retention: forget what finished ``older_than`` ago.
+
+        Deletes done, failed and cancelled tasks unchanged for that long,
+        and processed event ids recorded that long ago, ``batch`` rows
+        per transaction so that other daemons and the API are never held
+        up for long. Safe to run from several daemons at once.
+
+        :returns: how many tasks and how many event ids were deleted.
+        """
+        cutoff = self._clock() - older_than
+        tasks = self._purge_rows(_TASKS, _TASKS.c.id, batch, sa.and_(
+            _TASKS.c.state.in_(transitions.values(dm.FINISHED_STATES)),
+            _TASKS.c.updated_at < cutoff))
+        events = self._purge_rows(_EVENTS, _EVENTS.c.event_id, batch,
+                                  _EVENTS.c.received_at < cutoff)
+        return tasks, events
+
+    def _purge_rows(self, table: sa.Table, key: sa.Column[Any], batch: int,
+                    condition: sa.ColumnElement[bool]) -> int:
+        total = 0
+        while True:
+            with self._db.writer() as session:
+                keys: list[Any] = list(session.scalars(
+                    sa.select(key).where(condition).limit(batch)))
+                if not keys:
+                    return total
+                # The condition is repeated: a row changed since it was
+                # read (a task reopened) is kept.
+                total += _execute(session, sa.delete(table).where(
+                    key.in_(keys), condition))
+
     # -- reading ----------------------------------------------------------
 
     def get(self, task_id: str) -> dm.Task:
@@ -547,10 +649,23 @@ class Journal:
     def list_tasks(self, *, states: _States | None = None,
                    region: str | None = None, image_id: str | None = None,
                    request_id: str | None = None,
-                   limit: int | None = None) -> list[dm.Task]:
-        """Tasks matching every filter given, oldest first."""
+                   limit: int | None = None,
+                   marker: str | None = None) -> list[dm.Task]:
+        """Tasks matching every filter given, oldest first.
+
+        :param limit: at most this many (one page).
+        :param marker: the id of the last task of the previous page: only
+            tasks after it (pages stay stable while tasks are added).
+        :raises TaskNotFound: no task has the ``marker`` id.
+        """
         conditions = self._filters(states, region, image_id, request_id)
         with self._db.reader() as session:
+            if marker is not None:
+                after = self._get(session, marker)
+                conditions.append(sa.or_(
+                    _TASKS.c.created_at > after.created_at,
+                    sa.and_(_TASKS.c.created_at == after.created_at,
+                            _TASKS.c.id > after.id)))
             return self._load(session, *conditions, limit=limit)
 
     def counts(self, *, region: str | None = None,

@@ -3,18 +3,25 @@
 ::
 
     glance-sync-manage tasks [--state STATE ...] [--region REGION]
-                             [--image ID] [--limit N]
+                             [--image ID] [--limit N] [--marker ID]
     glance-sync-manage tasks retry ID      # run again now, fresh budget
     glance-sync-manage tasks cancel ID     # stop a pending or running task
+    glance-sync-manage tasks purge [--days N]  # apply the retention now
 
-Listing exits 0. ``retry`` and ``cancel`` print the task afterwards and
-exit 0, or 1 (one logged line) when the task does not exist or its state
-forbids it (``retry`` of a running task, ``cancel`` of a done one).
+Listing shows at most ``--limit`` tasks (default :data:`DEFAULT_LIMIT`),
+oldest first; ``--marker`` with the last id shown gives the next page.
+It exits 0, or 1 when the marker is no task. ``purge`` deletes finished
+tasks and processed event ids older than ``[database] retention_days``
+(or ``--days``), prints how many, and exits 0. ``retry`` and ``cancel``
+print the task afterwards and exit 0, or 1 (one logged line) when the
+task does not exist or its state forbids it (``retry`` of a running
+task, ``cancel`` of a done one).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -28,7 +35,7 @@ from glance_sync.manage.db import database_conf, opening
 if TYPE_CHECKING:
     from glance_sync.db.repositories import Journal
 
-__all__ = ['COLUMNS', 'add_parser', 'tasks_command']
+__all__ = ['COLUMNS', 'DEFAULT_LIMIT', 'add_parser', 'tasks_command']
 
 LOG = logging.getLogger(__name__)
 
@@ -36,6 +43,8 @@ COLUMNS = ('id', 'image_id', 'image_name', 'region', 'state', 'attempts',
            'reason', 'updated_at', 'next_attempt_at', 'lease_owner',
            'last_error')
 _STATES = [state.value for state in dm.TaskState]
+#: Tasks listed when no --limit is given: a journal may hold a million.
+DEFAULT_LIMIT = 1000
 
 
 def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser],
@@ -52,8 +61,13 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser],
                             'target:Region).')
     tasks.add_argument('--image', metavar='ID',
                        help='only tasks of this master image.')
-    tasks.add_argument('--limit', type=int, metavar='N',
-                       help='at most N tasks, oldest first.')
+    tasks.add_argument('--limit', type=_positive, metavar='N',
+                       default=DEFAULT_LIMIT,
+                       help='at most N tasks, oldest first (default '
+                            '%d).' % DEFAULT_LIMIT)
+    tasks.add_argument('--marker', metavar='ID',
+                       help='only tasks after this one (the last id of '
+                            'the previous page).')
     actions = tasks.add_subparsers(dest='tasks_action', metavar='ACTION')
     for name, text in (('retry', 'run a task again now, with a fresh '
                                  'retry budget.'),
@@ -61,6 +75,24 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser],
                                   'task.')):
         action = actions.add_parser(name, parents=parents, help=text)
         action.add_argument('task_id', metavar='ID', help='the task id.')
+    purge = actions.add_parser('purge', parents=parents,
+                               help='delete finished tasks and processed '
+                                    'event ids older than the retention.')
+    purge.add_argument('--days', type=_positive, metavar='N',
+                       help='retention in days (default: [database] '
+                            'retention_days).')
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            'expected a positive integer, got %r' % text)
+    return value
 
 
 def tasks_command(args: argparse.Namespace, config: SyncConfig,
@@ -73,6 +105,8 @@ def tasks_command(args: argparse.Namespace, config: SyncConfig,
     conf = database_conf(config)
     journal = Journal(conf)
     try:
+        if args.tasks_action == 'purge':
+            return opening(conf, lambda: _purge(journal, conf, args, out))
         if args.tasks_action is None:
             tasks = opening(conf, lambda: _list(journal, args))
         else:
@@ -95,7 +129,23 @@ def _list(journal: Journal, args: argparse.Namespace) -> list[dm.Task]:
               else None)
     region = qualified_name(*split_name(args.region)) if args.region else None
     return journal.list_tasks(states=states, region=region,
-                              image_id=args.image, limit=args.limit)
+                              image_id=args.image, limit=args.limit,
+                              marker=args.marker)
+
+
+def _purge(journal: Journal, conf: Any, args: argparse.Namespace,
+           out: TextIO) -> int:
+    days = args.days or conf.database.retention_days
+    if not days:
+        LOG.info('[database] retention_days is 0 and no --days was given: '
+                 'nothing is purged')
+        tasks = events = 0
+    else:
+        tasks, events = journal.purge(
+            older_than=datetime.timedelta(days=days))
+    output.write_rows(out, args.format, ('tasks', 'events'),
+                      [{'tasks': tasks, 'events': events}])
+    return 0
 
 
 def _act(journal: Journal, args: argparse.Namespace) -> dm.Task:

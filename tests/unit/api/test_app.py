@@ -70,6 +70,26 @@ class RegionStatusTest(ApiTestCase):
         self.assertEqual([], self.call('GET', '/regions/R1?image=zz',
                                        200).json['images'])
 
+    def test_pages_with_limit_and_marker(self):
+        every = self.call('GET', '/regions/R1', 200).json
+        self.assertNotIn('next', every)
+        first = self.call('GET', '/regions/R1?limit=2', 200).json
+        self.assertEqual(every['images'][:2], first['images'])
+        self.assertEqual('b', first['next'])
+        last = self.call('GET', '/regions/R1?limit=2&marker=b', 200).json
+        self.assertEqual({'images': every['images'][2:]}, last)
+        self.assertEqual({'images': []}, self.call(
+            'GET', '/regions/R1?marker=c', 200).json)
+
+    def test_bad_page_parameters_are_bad_requests(self):
+        for query, fragment in (('limit=0', "limit must be an integer "
+                                            "from 1 to 10000, not '0'"),
+                                ('limit=x', "not 'x'"),
+                                ('limit=10001', "not '10001'"),
+                                ('marker=zz', "marker 'zz' is no image")):
+            self.assertError(self.call('GET', '/regions/R1?' + query, 400),
+                             400, fragment)
+
     def test_region_of_another_target_follows_its_rules(self):
         images = self.call('GET', '/regions/other:O1', 200).json['images']
         self.assertEqual(['c'], [image['name'] for image in images])

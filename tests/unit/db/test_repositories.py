@@ -157,6 +157,40 @@ class JournalCases(MixinBase):
                           ('img-2', 'RegionTwo'): Outcome.CREATED}, outcomes)
         self.assertEqual(2, self.journal.counts(request_id='req-9')[QUEUED])
 
+    def test_enqueue_many_in_batches_matches_enqueue(self):
+        # More pairs than one batch, with every outcome: new, pending,
+        # finished (reopened), running (recheck), and a pair given twice.
+        self.useFixture(fixtures.MonkeyPatch(
+            'glance_sync.db.repositories.ENQUEUE_BATCH', 3))
+        self.enqueue('img-run')
+        running = self.claim_one()
+        self.enqueue('img-done')
+        self.journal.mark_done(self.claim_one())
+        self.enqueue('img-queued', image_name='old')
+        requests = [dm.TaskRequest('img-%d' % n, 'RegionTwo', 'n%d' % n)
+                    for n in range(5)]
+        requests += [dm.TaskRequest('img-run', 'RegionTwo', 'r'),
+                     dm.TaskRequest('img-done', 'RegionTwo', 'd'),
+                     dm.TaskRequest('img-queued', 'RegionTwo', 'new'),
+                     dm.TaskRequest('img-0', 'RegionTwo', 'n0')]
+        outcomes = self.journal.enqueue_many(requests, 'reconcile',
+                                             request_id='req-1')
+        expected = {('img-%d' % n, 'RegionTwo'): Outcome.CREATED
+                    for n in range(5)}
+        expected.update({('img-run', 'RegionTwo'): Outcome.RECHECK,
+                         ('img-done', 'RegionTwo'): Outcome.REQUEUED,
+                         ('img-queued', 'RegionTwo'): Outcome.PENDING})
+        self.assertEqual(expected, outcomes)
+        self.assertEqual(8, len(self.journal.list_tasks()))
+        self.assertTrue(self.journal.get(running.id).recheck)
+        new = self.journal.find('img-3', 'RegionTwo')
+        self.assertEqual((QUEUED, 'reconcile', 'n3', 'req-1', 0),
+                         (new.state, new.reason, new.image_name,
+                          new.request_id, new.attempts))
+        self.assertEqual('new', self.journal.find(
+            'img-queued', 'RegionTwo').image_name)
+        self.assertEqual(7, self.journal.counts(request_id='req-1')[QUEUED])
+
     def test_record_event_enqueues_every_region(self):
         record = self.journal.record_event(
             'msg-1', 'img-1', ['RegionTwo', 'other:RegionFour', 'RegionTwo'],
@@ -380,7 +414,59 @@ class JournalCases(MixinBase):
         self.assertEqual(['img-2', 'img-3', 'img-4'], sorted(
             t.image_id for t in self.journal.list_tasks()))
 
+    def test_purge_deletes_only_old_finished_tasks_and_events(self):
+        self.journal.record_event('msg-old', 'img-old', ['RegionTwo'], 'e')
+        self.journal.mark_done(self.claim_one())
+        self.enqueue('img-failed')
+        self.journal.mark_failed(self.claim_one(), 'boom')
+        self.enqueue('img-pending')
+        self.clock.advance(3 * 86400)
+        self.enqueue('img-recent')
+        # img-pending is due first: it is put off (still unfinished).
+        self.journal.mark_done(self._claim('img-recent'))
+        self.journal.record_event('msg-new', 'img-recent', [], 'e')
+        self.assertEqual((2, 1), self.journal.purge(
+            older_than=datetime.timedelta(days=2), batch=1))
+        self.assertEqual(['img-pending', 'img-recent'], sorted(
+            t.image_id for t in self.journal.list_tasks()))
+        self.assertFalse(self.journal.record_event(
+            'msg-old', 'img-old', [], 'e').duplicate)
+        self.assertTrue(self.journal.record_event(
+            'msg-new', 'img-recent', [], 'e').duplicate)
+        self.assertEqual((0, 0), self.journal.purge(
+            older_than=datetime.timedelta(days=2)))
+
+    def _claim(self, image_id: str) -> dm.Task:
+        for task in self.journal.claim('w1', limit=10):
+            if task.image_id == image_id:
+                return task
+            self.journal.retry_later(task, 'not now', 3600)
+        self.fail('%s was not due' % image_id)
+
     # -- reading -----------------------------------------------------------
+
+    def test_list_tasks_in_pages(self):
+        for n in range(7):
+            self.enqueue('img-%d' % n)
+        # Same creation time: the id breaks the tie, no task is skipped.
+        self.journal.enqueue_many([dm.TaskRequest('img-%d' % n, 'R3')
+                                   for n in range(4)], 'api')
+        every = self.journal.list_tasks()
+        pages, marker = [], None
+        while True:
+            page = self.journal.list_tasks(limit=3, marker=marker)
+            if not page:
+                break
+            pages.append(page)
+            marker = page[-1].id
+        self.assertEqual([3, 3, 3, 2], [len(p) for p in pages])
+        self.assertEqual(every, [t for p in pages for t in p])
+        self.assertEqual(['img-5', 'img-6'], [
+            t.image_id for t in self.journal.list_tasks(
+                region='RegionTwo', marker=every[4].id)])
+        self.assertRaises(exceptions.TaskNotFound, self.journal.list_tasks,
+                          marker='no-such-task')
+
 
     def test_list_and_count_with_filters(self):
         self.enqueue('img-1', 'RegionTwo', request_id='req-1')

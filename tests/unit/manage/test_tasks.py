@@ -1,8 +1,12 @@
 """``glance-sync-manage db`` and ``tasks`` on a SQLite journal."""
 
+import contextlib
+import datetime
+import io
 import json
 import os
 
+from glance_sync.cmd import manage
 from glance_sync.db import data_models as dm
 from glance_sync.db import repositories
 from tests.unit.cmd.test_manage import ManageTestCase
@@ -97,3 +101,64 @@ class TasksTest(TasksTestCase):
         self.assertIn('sync task nope does not exist', err)
         self.assertEqual(dm.TaskState.RUNNING,
                          self.journal().get(self.running.id).state)
+
+    def test_pages_with_limit_and_marker(self):
+        first = self.rows('--limit', '1')
+        self.assertEqual(1, len(first))
+        second = self.rows('--limit', '1', '--marker', first[0]['id'])
+        self.assertEqual(1, len(second))
+        self.assertEqual(self.rows(), first + second)
+        self.assertEqual([], self.rows('--marker', second[0]['id']))
+        status, _, err = self.manage('tasks', '--marker', 'nope')
+        self.assertEqual(1, status)
+        self.assertIn('sync task nope does not exist', err)
+
+    def test_bad_limit_is_a_usage_error(self):
+        for bad in ('0', '-3', 'many'):
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                exc = self.assertRaises(
+                    SystemExit, manage.main,
+                    ['--config-file', self.native, 'tasks', '--limit', bad])
+            self.assertEqual(2, exc.code)
+            self.assertIn('argument --limit: expected a positive integer, '
+                          'got %r' % bad, err.getvalue())
+
+
+class TasksPurgeTest(TasksTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.assertEqual(0, self.manage('db', 'sync')[0])
+        now = repositories.utcnow()
+        for age_days, image in ((40, 'img-old'), (10, 'img-recent')):
+            journal = repositories.Journal(
+                self.url, clock=lambda age=age_days: now - datetime.timedelta(
+                    days=age))
+            self.addCleanup(journal.dispose)
+            journal.record_event('msg-' + image, image, ['R1'], 'upload')
+            journal.mark_done(journal.claim('w1')[0])
+        self.journal().enqueue('img-pending', 'R1', 'upload')
+
+    def purge(self, *argv):
+        status, out, err = self.manage('-f', 'json', 'tasks', 'purge', *argv)
+        self.assertEqual(0, status, err)
+        return json.loads(out)[0]
+
+    def images(self):
+        return sorted(t.image_id for t in self.journal().list_tasks())
+
+    def test_purge_applies_the_configured_retention(self):
+        self.assertEqual({'tasks': 1, 'events': 1}, self.purge())
+        self.assertEqual(['img-pending', 'img-recent'], self.images())
+        self.assertEqual({'tasks': 0, 'events': 0}, self.purge())
+
+    def test_days_overrides_the_retention(self):
+        self.assertEqual({'tasks': 2, 'events': 2}, self.purge('--days', '5'))
+        self.assertEqual(['img-pending'], self.images())
+
+    def test_retention_zero_keeps_everything(self):
+        with open(self.native, 'a') as conf:
+            conf.write('retention_days = 0\n')
+        self.assertEqual({'tasks': 0, 'events': 0}, self.purge())
+        self.assertEqual(3, len(self.images()))

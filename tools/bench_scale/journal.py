@@ -1,0 +1,195 @@
+"""The journal at a million rows: enqueue time and the query plans.
+
+``python -m tools.bench_scale.journal [--rows N] [--backends
+postgresql,mysql,sqlite]``: on a fresh database of each backend, enqueue
+N pairs (N/100 images x 100 regions) with :meth:`Journal.enqueue_many`,
+finish most of them (done, a third of them older than the retention),
+analyse the tables, then print the ``EXPLAIN`` of each query the daemon,
+the CLI and the API run often: the claim, the region status counts, a
+page of the task list, the request lookup, the retention purge. Writes
+``tools/bench-results/journal.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from glance_sync.db import data_models as dm
+from glance_sync.db import migration
+from glance_sync.db.repositories import Journal, utcnow
+
+TOP = pathlib.Path(__file__).resolve().parents[2]
+RESULTS = TOP / 'tools' / 'bench-results' / 'journal.json'
+ADMIN = {
+    'postgresql': os.environ.get(
+        'GLANCE_SYNC_BENCH_POSTGRESQL_URL',
+        'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres'),
+    'mysql': os.environ.get('GLANCE_SYNC_BENCH_MYSQL_URL',
+                            'mysql+pymysql://root@127.0.0.1:3306/'),
+}
+REGIONS = 100
+
+#: The queries, as the journal runs them (parameters inlined).
+QUERIES = {
+    'claim': (
+        "SELECT id FROM sync_tasks WHERE state IN ('queued', 'retrying') "
+        "AND next_attempt_at <= :now ORDER BY next_attempt_at, created_at, "
+        "id LIMIT 8"),
+    'find pair': (
+        "SELECT id, state FROM sync_tasks WHERE image_id = :image "
+        "AND region = 'Region050'"),
+    'region counts': (
+        "SELECT state, count(*) FROM sync_tasks WHERE region = 'Region050' "
+        "GROUP BY state"),
+    'region errors': (
+        "SELECT * FROM sync_tasks WHERE state IN ('failed', 'retrying') "
+        "AND region = 'Region050' ORDER BY created_at, id"),
+    'request counts': (
+        "SELECT state, count(*) FROM sync_tasks WHERE region = 'Region050' "
+        "AND request_id = 'req-1' GROUP BY state"),
+    'task page': (
+        "SELECT * FROM sync_tasks WHERE created_at > :now OR (created_at = "
+        ":now AND id > 'x') ORDER BY created_at, id LIMIT 1000"),
+    'purge': (
+        "SELECT id FROM sync_tasks WHERE state IN ('done', 'failed', "
+        "'cancelled') AND updated_at < :old LIMIT 5000"),
+    'purge events': (
+        "SELECT event_id FROM processed_events WHERE received_at < :old "
+        "LIMIT 5000"),
+}
+
+
+def _database(backend: str) -> tuple[str, Any]:
+    if backend == 'sqlite':
+        folder = tempfile.mkdtemp(prefix='gs-journal-')
+        return ('sqlite:///%s/journal.sqlite' % folder,
+                lambda: shutil.rmtree(folder, ignore_errors=True))
+    admin = sa.engine.make_url(ADMIN[backend])
+    name = 'gs_bench_%s' % uuid.uuid4().hex[:12]
+    engine = sa.create_engine(admin, isolation_level='AUTOCOMMIT',
+                              poolclass=sa.pool.NullPool)
+    extra = ' CHARACTER SET utf8mb4' if backend == 'mysql' else ''
+    with engine.connect() as conn:
+        conn.exec_driver_sql('CREATE DATABASE %s%s' % (name, extra))
+
+    def drop() -> None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql('DROP DATABASE IF EXISTS %s' % name)
+    url = admin.set(database=name)
+    if backend == 'mysql':
+        url = url.update_query_dict({'charset': 'utf8mb4'})
+    return url.render_as_string(hide_password=False), drop
+
+
+def _explain(engine: sa.engine.Engine, backend: str, sql: str,
+             params: dict[str, Any]) -> list[str]:
+    prefix = {'sqlite': 'EXPLAIN QUERY PLAN ', 'mysql': 'EXPLAIN ',
+              'postgresql': 'EXPLAIN '}[backend]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(prefix + sql), params).all()
+    if backend == 'mysql':
+        return ['table=%s type=%s key=%s rows=%s extra=%s' % (
+            r.table, r.type, r.key, r.rows, r.Extra) for r in rows]
+    if backend == 'sqlite':
+        return [str(r[-1]) for r in rows]
+    return [str(r[0]) for r in rows]
+
+
+def _analyze(engine: sa.engine.Engine, backend: str) -> None:
+    with engine.begin() as conn:
+        if backend == 'mysql':
+            conn.execute(sa.text('ANALYZE TABLE sync_tasks, '
+                                 'processed_events'))
+        else:
+            conn.execute(sa.text('ANALYZE'))
+
+
+def run(backend: str, rows: int) -> dict[str, Any]:
+    url, drop = _database(backend)
+    try:
+        migration.upgrade(url)
+        journal = Journal(url)
+        images = rows // REGIONS
+        requests = [dm.TaskRequest(str(uuid.uuid4()), 'Region%03d' % r,
+                                   'img')
+                    for _ in range(images) for r in range(REGIONS)]
+        start = time.monotonic()
+        journal.enqueue_many(requests, 'reconcile')
+        enqueue_s = time.monotonic() - start
+        now = utcnow()
+        old = now - datetime.timedelta(days=40)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        _analyze(engine, backend)
+        # Right after an initial sync: every task queued.
+        claim_all_queued = _explain(engine, backend, QUERIES['claim'],
+                                    {'now': now})
+        start = time.monotonic()
+        journal.claim('bench', limit=8)
+        claim_all_queued_s = time.monotonic() - start
+        with engine.begin() as conn:
+            # Most pairs are finished; a third long ago; some events.
+            conn.execute(sa.text(
+                "UPDATE sync_tasks SET state = 'done', updated_at = :old, "
+                "next_attempt_at = NULL "
+                "WHERE region < 'Region033'"), {'old': old})
+            conn.execute(sa.text(
+                "UPDATE sync_tasks SET state = 'done', next_attempt_at = NULL "
+                "WHERE region >= "
+                "'Region033' AND region < 'Region095'"))
+            conn.execute(sa.insert(sa.table(
+                'processed_events', sa.column('event_id'),
+                sa.column('image_id'), sa.column('received_at'))), [
+                {'event_id': str(uuid.uuid4()), 'image_id': None,
+                 'received_at': old if n % 3 else now}
+                for n in range(min(rows // 10, 100000))])
+        _analyze(engine, backend)
+        params = {'now': now, 'old': now - datetime.timedelta(days=30),
+                  'image': requests[len(requests) // 2].image_id}
+        plans = {name: _explain(engine, backend, sql, params)
+                 for name, sql in QUERIES.items()}
+        plans['claim, every task queued'] = claim_all_queued
+        start = time.monotonic()
+        purged = journal.purge(older_than=datetime.timedelta(days=30))
+        purge_s = time.monotonic() - start
+        engine.dispose()
+        journal.dispose()
+        return {'backend': backend, 'rows': len(requests),
+                'enqueue_s': round(enqueue_s, 1),
+                'claim_all_queued_s': round(claim_all_queued_s, 3),
+                'purged_tasks': purged[0], 'purged_events': purged[1],
+                'purge_s': round(purge_s, 1), 'plans': plans}
+    finally:
+        drop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog='bench-scale-journal')
+    parser.add_argument('--rows', type=int, default=1000000)
+    parser.add_argument('--backends', default='postgresql,mysql,sqlite')
+    args = parser.parse_args(argv)
+    results = []
+    for backend in args.backends.split(','):
+        print('==> %s, %d rows' % (backend, args.rows), file=sys.stderr,
+              flush=True)
+        result = run(backend, args.rows)
+        results.append(result)
+        print(json.dumps(result, indent=1), flush=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + '\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
