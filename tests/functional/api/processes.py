@@ -20,6 +20,7 @@ import fixtures
 import requests
 
 from glance_sync.db import migration
+from tools.localcloud import snippets
 from tools.localcloud import syncconf
 
 BIN = pathlib.Path(sys.executable).parent
@@ -73,9 +74,11 @@ class SyncConfigFile(fixtures.Fixture):
         self.path = syncconf.write_sync_config(
             self.cloud, self.folder / 'glance-sync.conf', sections)
         if self.transport_url:
-            # write_sync_config writes no [DEFAULT] section.
-            self.path.write_text('[DEFAULT]\ntransport_url = %s\n\n%s' % (
-                self.transport_url, self.path.read_text()))
+            # The broker's settings are the install guide's snippet (it
+            # has the [DEFAULT] section write_sync_config does not write).
+            self.path.write_text('%s\n%s' % (
+                snippets.render(snippets.DAEMON, self.transport_url),
+                self.path.read_text()))
         migration.upgrade(self.db_url)
 
 

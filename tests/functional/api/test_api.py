@@ -17,6 +17,7 @@ import requests
 
 from glance_sync.db.repositories import Journal
 from tests.functional import base
+from tests.functional import messaging
 from tests.functional.api import processes
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
@@ -161,6 +162,11 @@ class SyncTest(ApiTestCase):
                           'is not in this tree yet')
         super().setUp()
         self.daemon = self.useFixture(processes.Daemon(self.config))
+
+    def transport_url(self) -> str | None:
+        # The daemon listens like a deployed one: the run's broker, with
+        # the install guide's settings.
+        return messaging.transport_url()
 
     def wait_task(self, task_id: str) -> str:
         deadline = time.monotonic() + SYNC_TIMEOUT
