@@ -74,6 +74,10 @@ class InstallGuideTest(base.FunctionalTestCase):
         self.folder = pathlib.Path(self.useFixture(fixtures.TempDir()).path)
         self.tag = 'install-guide-%s' % uuid.uuid4().hex[:8]
         self.api_port = processes.free_port()
+        # The guide's commands and daemon reach the master target's
+        # regions: no other test may stop their glance-api meanwhile.
+        for region in ('RegionOne', 'RegionTwo', 'RegionThree'):
+            self.use_region(region)
         creds = self.cloud.target('master').credentials
         #: Example value in the guide -> the local cloud's.
         self.replaced = {
