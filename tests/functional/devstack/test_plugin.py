@@ -68,6 +68,10 @@ class DevstackPluginTest(base.FunctionalTestCase):
                                    % uuid.uuid4().hex[:8])
         self.addCleanup(rabbit.delete_vhost, vhost)
         self.api_port = processes.free_port()
+        # The plugin's daemon reaches these: no other test may stop their
+        # glance-api meanwhile.
+        for region in ('RegionOne', 'RegionTwo', 'RegionThree'):
+            self.use_region(region)
         self.env = self.devstack_env(rabbit.transport_url(vhost))
         self.addCleanup(self.run_phases, 'unstack')
 
