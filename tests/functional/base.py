@@ -174,10 +174,19 @@ class FunctionalTestCase(base.BaseTestCase):
         :param region: its region.
         :param image_id: its id.
         """
-        try:
-            self.glance(region).images.delete(image_id)
-        except glance_exc.HTTPNotFound:
-            pass
+        for attempt in range(3):
+            try:
+                self.glance(region).images.delete(image_id)
+            except glance_exc.HTTPNotFound:
+                return
+            except glance_exc.CommunicationError:
+                # A kept-alive connection the busy glance-api had just
+                # closed: a DELETE may simply be sent again.
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
+            else:
+                return
 
     def wait_image(self, region: str, image_id: str, status: str = 'active',
                    timeout: float = 60) -> Any:
