@@ -102,6 +102,9 @@ class Worker:
         self._claiming = threading.Lock()
         self._running: dict[str, dm.Task] = {}
         self._started: set[str] = set()
+        #: Tasks whose end is being recorded: their lease is gone for a
+        #: good reason.
+        self._ending: set[str] = set()
         self._wake = threading.Event()
         self._draining = threading.Event()
         self._stopped = threading.Event()
@@ -261,7 +264,10 @@ class Worker:
                 LOG.warning('Cannot extend the lease of task %s: %s',
                             task.id, exc)
                 continue
-            if kept is None:
+            with self._lock:
+                ending = task.id in self._ending or task.id not in \
+                    self._running
+            if kept is None and not ending:
                 LOG.warning('Task %s (image %s, region %s) was cancelled or '
                             'taken over while running here', task.id,
                             task.image_id, task.region)
@@ -287,8 +293,10 @@ class Worker:
             try:
                 outcome = self._runner.run(task)
             except Exception as exc:  # noqa: BLE001 - recorded below
+                self._ending_of(task)
                 self._failed(task, exc)
             else:
+                self._ending_of(task)
                 self._finished(task, outcome)
         except Exception as exc:  # noqa: BLE001 - the lease will expire
             LOG.error('Cannot record the end of task %s (image %s, region '
@@ -297,7 +305,14 @@ class Worker:
             with self._lock:
                 self._running.pop(task.id, None)
                 self._started.discard(task.id)
+                self._ending.discard(task.id)
             self.wake()
+
+    def _ending_of(self, task: dm.Task) -> None:
+        # Its end is recorded next: a lease found gone by extend_leases
+        # meanwhile is this end, not a cancellation.
+        with self._lock:
+            self._ending.add(task.id)
 
     def _finished(self, task: dm.Task, outcome: runner_mod.Outcome) -> None:
         if outcome.kind is runner_mod.Kind.WAIT:

@@ -197,6 +197,34 @@ class LifeCycleTest(WorkerTestCase):
                          self.journal.get(dead.id).state)
         scripted.gate.set()
 
+    def test_a_lease_gone_is_a_cancellation_only_while_running(self):
+        self.journal.enqueue('img', 'R2', 'test')
+        scripted = ScriptedRunner(DONE)
+        scripted.gate.clear()
+        work = self.make_worker(scripted)
+        recording = threading.Event()
+        release = threading.Event()
+        finished = work._finished
+
+        def slow_finish(task, outcome):
+            recording.set()
+            release.wait(10)
+            finished(task, outcome)
+        work._finished = slow_finish
+        self.journal.extend_lease = lambda task, seconds: None
+        work.run_once()
+        log = self.useFixture(fixtures.FakeLogger())
+        # Still running: a lease found gone was taken from it.
+        work.extend_leases()
+        self.assertIn('was cancelled or taken over', log.output)
+        # Its end is being recorded: the lease is gone for that reason.
+        log = self.useFixture(fixtures.FakeLogger())
+        scripted.gate.set()
+        self.assertTrue(recording.wait(10))
+        work.extend_leases()
+        release.set()
+        self.assertNotIn('was cancelled or taken over', log.output)
+
     def test_loop_thread_runs_due_tasks_when_woken(self):
         work = self.make_worker(ScriptedRunner(DONE))
         work.start()
