@@ -14,6 +14,7 @@ Thread-safe: one catalog serves every worker.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 
@@ -23,6 +24,8 @@ from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.selection import OBSOLETE_SUFFIX
 
 __all__ = ['MasterCatalog', 'counterpart', 'dependency_ids']
+
+LOG = logging.getLogger(__name__)
 
 
 def counterpart(name: str) -> str | None:
@@ -119,7 +122,10 @@ class MasterCatalog:
                 try:
                     self.put(master.get_image(dependency))
                 except ImageNotFound:
-                    pass
+                    # The plan reports the missing kernel or ramdisk
+                    # (error_ami); nothing to keep here.
+                    LOG.debug('Image %s of %s is not in the master',
+                              dependency, image.id)
         with self._lock:
             return self._closure(image.name)
 
