@@ -295,10 +295,12 @@ class MeterTest(CopierTestCase):
         by_name = {r.name: r for r in self.regions}
         image = self.images['big']
         meters = {}
+        declared = threading.Barrier(2)
 
         def one(region, delay):
             meter = meters[region] = metering.CopyMeter()
             with copier.task(image.id, region):
+                declared.wait(5)  # both running before either copies
                 time.sleep(delay)  # RegionThree plans slowly
                 return copier(self.master, image, by_name[region],
                               record('big'), meter=meter)
