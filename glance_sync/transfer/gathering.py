@@ -213,7 +213,8 @@ class GatheringCopier:
         it at the same time.
 
         :param meter: counts this copy's bytes and times it (from the
-            transfer's start, not from the wait for the others).
+            transfer's start, not from the wait for the others); its
+            clock must be ``time.monotonic``, its default.
         :returns: the copy, ``active``.
         :raises CopyFailed: this region's copy failed (and was removed).
         """
