@@ -28,6 +28,7 @@ import contextlib
 import dataclasses
 import datetime
 import enum
+import functools
 import logging
 import re
 import threading
@@ -49,6 +50,7 @@ from glance_sync.rules.plan import plan_region
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
 from glance_sync.sync import members, stores
+from glance_sync.transfer import metering
 
 __all__ = [
     'WRITING',
@@ -87,12 +89,30 @@ class Kind(enum.Enum):
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """The end of a run: its kind, and a line for the log."""
+    """The end of a run: its kind, and a line for the log.
+
+    A run that copied data (one upload or more, a zero-copy location
+    included) says how much, how long and from where: the task's record
+    of its last copy (:class:`~glance_sync.db.data_models.CopyRecord`).
+    """
 
     kind: Kind
     detail: str
     #: With :attr:`Kind.WAIT`: the master image's status.
     status: str | None = None
+    #: Bytes the run's copies wrote to the region (0 for a location).
+    bytes: int | None = None
+    #: Seconds the run's copies took, together.
+    seconds: float | None = None
+    #: The region the bytes came from.
+    source: str | None = None
+
+    @property
+    def copy(self) -> dm.CopyRecord | None:
+        """The copy this run made, to record; None when it made none."""
+        if self.bytes is None or self.seconds is None or self.source is None:
+            return None
+        return dm.CopyRecord(self.bytes, self.seconds, self.source)
 
 
 def wait_message(image_id: str, status: str,
@@ -347,13 +367,18 @@ class TaskRunner:
                 statuses or 'not selected here',
                 self._follow(context, master, image, region, rules,
                              plan.region_ids)))
-        report = engine.apply_plan(plan, region, master_region=master,
-                                   copier=context.copier)
+        meter = metering.CopyMeter()
+        report = engine.apply_plan(
+            plan, region, master_region=master,
+            copier=functools.partial(context.copier, meter=meter))
         metrics.copied(task.region, report.done)
-        return Outcome(Kind.DONE, '; '.join(a.describe()
-                                            for a in report.done)
-                       + self._follow(context, master, image, region, rules,
-                                      {**plan.region_ids, **report.created}))
+        detail = ('; '.join(a.describe() for a in report.done)
+                  + self._follow(context, master, image, region, rules,
+                                 {**plan.region_ids, **report.created}))
+        if not meter.copies:
+            return Outcome(Kind.DONE, detail)
+        return Outcome(Kind.DONE, detail, bytes=meter.bytes,
+                       seconds=meter.seconds, source=master.name)
 
     def _follow(self, context: SyncContext, master: Region, image: Image,
                 region: Region, rules: TargetRules,

@@ -16,7 +16,9 @@ Each task ends with :meth:`~glance_sync.db.repositories.Journal.mark_done`,
 ``retry_later`` (a transient error, with the :class:`~glance_sync.retry.
 RetryPolicy`'s backoff and jitter, or a master image still being written)
 or ``mark_failed`` (after ``task_retry_times`` retries, a permanent error,
-or ``snapshot_timeout``). At start-up :meth:`Worker.recover` takes back
+or ``snapshot_timeout``). A run that copied records its copy's bytes,
+seconds and source with ``mark_done``: the rate ``glance-sync-manage
+tasks`` shows. At start-up :meth:`Worker.recover` takes back
 the tasks a previous run under the same ``worker_id`` left running.
 """
 
@@ -325,7 +327,7 @@ class Worker:
             return
         LOG.info('Task %s: image %s in region %s: %s', task.id,
                  task.image_id, task.region, outcome.detail)
-        self._journal.mark_done(task)
+        self._journal.mark_done(task, outcome.copy)
 
     def _wait(self, task: dm.Task, outcome: runner_mod.Outcome) -> None:
         options = self._options()

@@ -25,8 +25,9 @@ import enum
 from typing import Any, NamedTuple
 
 __all__ = [
-    'ACTIVE_STATES', 'DUE_STATES', 'FINISHED_STATES', 'EnqueueOutcome',
-    'EventRecord', 'Task', 'TaskRequest', 'TaskState',
+    'ACTIVE_STATES', 'DUE_STATES', 'FINISHED_STATES', 'CopyRecord',
+    'EnqueueOutcome', 'EventRecord', 'Task', 'TaskRequest', 'TaskState',
+    'rate',
 ]
 
 
@@ -92,6 +93,33 @@ class EventRecord:
 
 
 @dataclasses.dataclass(frozen=True)
+class CopyRecord:
+    """The copy a run made, recorded with the task that made it.
+
+    ``bytes`` are the bytes written to the region (0 for a zero-copy
+    location: nothing crossed a link), ``seconds`` how long the copy took,
+    ``source`` the region the bytes came from.
+    """
+
+    bytes: int
+    seconds: float
+    source: str
+
+    @property
+    def rate(self) -> float | None:
+        """Bytes per second; None when no time was measured."""
+        return rate(self.bytes, self.seconds)
+
+
+def rate(count: int | None, seconds: float | None) -> float | None:
+    """``count`` bytes over ``seconds``, per second; None when either is
+    unknown or no time passed."""
+    if count is None or not seconds or seconds <= 0:
+        return None
+    return count / seconds
+
+
+@dataclasses.dataclass(frozen=True)
 class Task:
     """A snapshot of one sync task.
 
@@ -100,6 +128,8 @@ class Task:
     last (re)queued. ``lease_token`` identifies one claim: the worker that
     claimed the task passes this snapshot back to ``mark_done`` and friends,
     which only act while that claim still holds. Timestamps are naive UTC.
+    ``bytes``, ``seconds`` and ``source`` describe the last copy the task
+    made (see :class:`CopyRecord`); None until it makes one.
     """
 
     id: str
@@ -118,6 +148,14 @@ class Task:
     lease_owner: str | None
     lease_token: str | None
     lease_expires_at: datetime.datetime | None
+    bytes: int | None = None
+    seconds: float | None = None
+    source: str | None = None
+
+    @property
+    def rate(self) -> float | None:
+        """Bytes per second of the last copy; None without one."""
+        return rate(self.bytes, self.seconds)
 
     @property
     def finished(self) -> bool:

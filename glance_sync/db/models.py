@@ -95,6 +95,12 @@ class SyncTask(Base):
     #: reopened, or rechecked): its region is behind since then.
     pending_since: orm.Mapped[datetime.datetime | None] = (
         orm.mapped_column(TIMESTAMP))
+    #: The last copy of this task (migration 0004): the bytes it wrote to
+    #: the region (0 for a zero-copy location), its duration, and the
+    #: region the bytes came from. None until the task first copies.
+    bytes: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    seconds: orm.Mapped[float | None] = orm.mapped_column(sa.Float)
+    source: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
 
     def to_data_model(self) -> data_models.Task:
         """An immutable snapshot of this row."""
@@ -106,7 +112,8 @@ class SyncTask(Base):
             request_id=self.request_id, created_at=self.created_at,
             updated_at=self.updated_at, next_attempt_at=self.next_attempt_at,
             lease_owner=self.lease_owner, lease_token=self.lease_token,
-            lease_expires_at=self.lease_expires_at)
+            lease_expires_at=self.lease_expires_at, bytes=self.bytes,
+            seconds=self.seconds, source=self.source)
 
 
 class ProcessedEvent(Base):

@@ -416,17 +416,23 @@ class Journal:
                 return None
             return self._load(session, _TASKS.c.id == task.id)[0]
 
-    def mark_done(self, task: dm.Task) -> dm.Task | None:
+    def mark_done(self, task: dm.Task,
+                  copy: dm.CopyRecord | None = None) -> dm.Task | None:
         """End a run successfully.
 
         :param task: the snapshot :meth:`claim` returned.
+        :param copy: the copy the run made, if it made one: it replaces
+            the task's ``bytes``, ``seconds`` and ``source``; without one
+            they keep the last copy's.
         :returns: the task, ``done`` (or ``queued`` again if a recheck was
             asked for during the run); None if this claim no longer holds
             the task, in which case nothing changed.
         """
-        return self._finish_run(
-            task, transitions.finish_values(dm.TaskState.DONE, None,
-                                            self._clock()), 'complete')
+        values = transitions.finish_values(dm.TaskState.DONE, None,
+                                           self._clock())
+        if copy is not None:
+            values = transitions.copy_values(copy) + values
+        return self._finish_run(task, values, 'complete')
 
     def mark_failed(self, task: dm.Task, error: object) -> dm.Task | None:
         """End a run with a permanent failure.

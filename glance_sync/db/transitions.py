@@ -21,7 +21,8 @@ from glance_sync.db import data_models as dm
 from glance_sync.db import models
 
 __all__ = ['MAX_ERROR_LENGTH', 'TASKS', 'clean_error', 'cleared_lease',
-           'finish_values', 'requeue_values', 'retry_values', 'values']
+           'copy_values', 'finish_values', 'requeue_values', 'retry_values',
+           'values']
 
 TASKS = models.Base.metadata.tables[models.SyncTask.__tablename__]
 States = Iterable[dm.TaskState]
@@ -47,6 +48,12 @@ def cleared_lease() -> Assignments:
     """SET clause dropping the lease."""
     return [(TASKS.c.lease_owner, None), (TASKS.c.lease_token, None),
             (TASKS.c.lease_expires_at, None)]
+
+
+def copy_values(copy: dm.CopyRecord) -> Assignments:
+    """SET clause recording the copy a run made."""
+    return [(TASKS.c.bytes, copy.bytes), (TASKS.c.seconds, copy.seconds),
+            (TASKS.c.source, copy.source)]
 
 
 def finish_values(state: dm.TaskState, error: str | None,

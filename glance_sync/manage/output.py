@@ -29,8 +29,8 @@ from typing import Any, TextIO
 from glance_sync import csvrows
 from glance_sync.rules.status import Status
 
-__all__ = ['FORMATS', 'default_format', 'printable', 'use_colour',
-           'write_rows', 'write_status_counts']
+__all__ = ['FORMATS', 'default_format', 'human_rate', 'printable',
+           'use_colour', 'write_rows', 'write_status_counts']
 
 FORMATS = ('csv', 'table', 'json')
 
@@ -76,6 +76,23 @@ def write_rows(stream: TextIO, fmt: str, columns: Sequence[str],
     else:
         raise ValueError('unknown output format %r (use %s)'
                          % (fmt, ', '.join(FORMATS)))
+
+
+#: Decimal units, as link rates and ``max_rate`` are given.
+_RATE_UNITS = ('B/s', 'kB/s', 'MB/s', 'GB/s', 'TB/s')
+
+
+def human_rate(per_second: float) -> str:
+    """A rate in bytes per second as a person reads it: ``12.3 MB/s``
+    (decimal units: a ``max_rate`` of 50000000 reads ``50.0 MB/s``)."""
+    value = float(per_second)
+    for unit in _RATE_UNITS[:-1]:
+        if abs(value) < 999.95:
+            break
+        value /= 1000
+    else:
+        unit = _RATE_UNITS[-1]
+    return ('%d %s' if unit == 'B/s' else '%.1f %s') % (value, unit)
 
 
 def _text(value: Any) -> str:

@@ -35,7 +35,10 @@ copiers put the configured strategies there:
   declares itself with :meth:`GatheringCopier.task`, and the copies of that
   image wait for each other the same way. Only running tasks are waited
   for, never queued ones, so a full worker pool cannot make a copy wait
-  for a task that has no thread to run in.
+  for a task that has no thread to run in. A task passes its own
+  :class:`~glance_sync.transfer.metering.CopyMeter` to each copy
+  (``functools.partial(copier, meter=meter)`` is a copier too): the bytes
+  and seconds of its copies, for its record.
 
 Records: the engine's record (an ``ImageRecord``: name, visibility,
 properties, formats, ``min_disk``, ``min_ram``) becomes the copy's template;
@@ -54,6 +57,7 @@ from typing import Any
 
 from glance_sync.regions import base
 from glance_sync.transfer.base import TransferOptions, TransferStrategy
+from glance_sync.transfer.metering import CopyMeter
 from glance_sync.transfer.targets import (Copier, RecordLike, Results,
                                           Target)
 from glance_sync.transfer.loader import StrategySelector
@@ -118,6 +122,8 @@ class _Batch:
     deadline: float
     targets: list[Target] = dataclasses.field(default_factory=list)
     launched: bool = False
+    #: ``time.monotonic()`` when it was launched.
+    started: float = 0.0
     results: Results | None = None
 
 
@@ -201,15 +207,22 @@ class GatheringCopier:
                 self._cond.notify_all()
 
     def __call__(self, master_region: base.Region, master_image: base.Image,
-                 region: base.Region, record: Any) -> base.Image:
+                 region: base.Region, record: Any, *,
+                 meter: CopyMeter | None = None) -> base.Image:
         """Copy ``master_image`` to ``region``, with the regions that want
         it at the same time.
 
+        :param meter: counts this copy's bytes and times it (from the
+            transfer's start, not from the wait for the others); its
+            clock must be ``time.monotonic``, its default.
         :returns: the copy, ``active``.
         :raises CopyFailed: this region's copy failed (and was removed).
         """
         strategy = _strategy_of(self.selector, region)
         target = self.prepare(region, master_image, record)
+        if meter is not None:
+            target = dataclasses.replace(
+                target, on_bytes=_both(target.on_bytes, meter.count))
         batch, leader = self._join(master_image.id, id(strategy), target)
         if leader:
             self._launch(batch, strategy, master_region, master_image)
@@ -217,6 +230,8 @@ class GatheringCopier:
             while batch.results is None:
                 self._cond.wait()
         outcome = batch.results[region.name]
+        if meter is not None:
+            meter.ended(batch.started, isinstance(outcome, base.Image))
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
@@ -235,7 +250,8 @@ class GatheringCopier:
                                          for t in batch.targets):
                 # A second copy to one region (two tasks, two names): a
                 # transfer takes each region once, so it goes alone.
-                return _Batch(image_id, 0.0, [target], launched=True), True
+                return _Batch(image_id, 0.0, [target], launched=True,
+                              started=time.monotonic()), True
             if batch is None:
                 batch = _Batch(image_id, time.monotonic() + self.gather_window)
                 self._open[key] = batch
@@ -245,6 +261,7 @@ class GatheringCopier:
                 left = batch.deadline - time.monotonic()
                 if left <= 0 or self._everyone_in(batch):
                     batch.launched = True
+                    batch.started = time.monotonic()
                     del self._open[key]
                     return batch, True
                 self._cond.wait(left)
@@ -284,6 +301,18 @@ class GatheringCopier:
             with self._cond:
                 batch.results = results
                 self._cond.notify_all()
+
+
+def _both(first: Callable[[int], None] | None,
+          second: Callable[[int], None]) -> Callable[[int], None]:
+    """An ``on_bytes`` calling ``first`` (if any), then ``second``."""
+    if first is None:
+        return second
+
+    def both(count: int) -> None:
+        first(count)
+        second(count)
+    return both
 
 
 def _failed(target: Target, master_image: base.Image,

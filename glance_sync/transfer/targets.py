@@ -41,8 +41,9 @@ class Target:
     #: keep the master's id: Glance never gives a deleted id back).
     keep_queued: bool = False
     #: Called with the size of each chunk handed to this region (progress
-    #: reports); strategies whose region pulls the data itself never call
-    #: it.
+    #: reports, copy records); a region that pulls the data itself is
+    #: reported once, with the image's size, when its copy is verified; a
+    #: zero-copy location (no data moved) is never reported.
     on_bytes: Callable[[int], None] | None = dataclasses.field(
         default=None, compare=False)
 

@@ -2,7 +2,8 @@
 
 Every interface ships a fake: this one copies the record and the master
 image's size, checksum and hashes to each target without reading any data
-(GlanceSync's mock did the same), and records every call it receives in
+(GlanceSync's mock did the same; it reports the size to the target's
+``on_bytes`` as a copy would), and records every call it receives in
 :attr:`FakeStrategy.calls`. It only writes to regions whose driver can
 record an upload without data (:class:`~glance_sync.regions.base.
 DatalessCopy`: the in-memory driver); any other target fails like a copy
@@ -60,6 +61,9 @@ def _copy(target: Target, master_image: base.Image) -> base.Image:
                               reason='the fake strategy only writes to '
                                      'in-memory regions')
     record = records.record_for(target, master_image)
+    if target.on_bytes is not None:
+        # Reported as a real copy would, for progress and copy records.
+        target.on_bytes(master_image.size or 0)
     return region.set_data_info(
         record.id, size=master_image.size, checksum=master_image.checksum,
         os_hash_algo=master_image.os_hash_algo,

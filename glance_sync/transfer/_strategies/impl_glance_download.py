@@ -11,7 +11,9 @@ record is removed; a region that stops answering fails like any copy.
 
 We poll the import *task*, not only the image: a failed import leaves the
 image ``queued`` without ``os_glance_failed_import``. Every pulled copy is
-verified against the master's size, md5 and secure hash like any other.
+verified against the master's size, md5 and secure hash like any other;
+then its size is reported to the target's ``on_bytes`` at once (the
+bytes the region wrote, which we never see go by).
 """
 
 from __future__ import annotations
@@ -217,6 +219,9 @@ class GlanceDownloadStrategy(TransferStrategy):
             return False
         results[name] = image
         stats.pulled.append(name)
+        if target.on_bytes is not None:
+            # The region wrote the whole image, pulled from the master.
+            target.on_bytes(image.size or 0)
         return True
 
 

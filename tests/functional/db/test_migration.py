@@ -9,6 +9,7 @@ the models describe.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from alembic import command
 from alembic import script as alembic_script
 from oslo_db.sqlalchemy import test_migrations
 from oslotest import base
@@ -64,6 +65,45 @@ class MigrationCases(test_migrations.ModelsMigrationsSync, cases.MixinBase):
         checks = inspector.get_check_constraints('sync_tasks')
         self.assertIn('ck_sync_tasks_state', [c['name'] for c in checks])
         self._assert_state_is_checked()
+
+    def _check_0004_copy_rate(self) -> None:
+        columns = {c['name']: c for c in
+                   sa.inspect(self.engine).get_columns('sync_tasks')}
+        for name in ('bytes', 'seconds', 'source'):
+            self.assertTrue(columns[name]['nullable'], name)
+        # A copy of 10 GiB needs more than a 32-bit integer.
+        big = 10 * 1024 ** 3
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO sync_tasks (id, image_id, region, reason, "
+                "state, attempts, recheck, created_at, updated_at, bytes, "
+                "seconds, source) VALUES ('t4', 'i4', 'R', 'api', 'done', 1, "
+                ":false, :now, :now, :bytes, 2.5, 'RegionOne')"),
+                {'false': False, 'now': '2026-01-01 00:00:00',
+                 'bytes': big})
+            row = conn.execute(sa.text(
+                "SELECT bytes, seconds, source FROM sync_tasks WHERE "
+                "id = 't4'")).one()
+            conn.execute(sa.text("DELETE FROM sync_tasks WHERE id = 't4'"))
+        self.assertEqual((big, 2.5, 'RegionOne'), tuple(row))
+
+    def test_copy_rate_downgrades_and_upgrades_again(self):
+        migration.upgrade(self.url)
+        columns = self._task_columns()
+        config = migration.alembic_config_for(self.url)
+        self.addCleanup(config.attributes['database'].dispose)
+        command.downgrade(config, '0003_scale_indexes')
+        self.assertEqual('0003_scale_indexes',
+                         migration.current_revision(self.url))
+        self.assertEqual(columns - {'bytes', 'seconds', 'source'},
+                         self._task_columns())
+        migration.upgrade(self.url)
+        self.assertEqual(columns, self._task_columns())
+        self._check_0004_copy_rate()
+
+    def _task_columns(self) -> set[str]:
+        return {c['name'] for c in
+                sa.inspect(self.engine).get_columns('sync_tasks')}
 
     def _assert_state_is_checked(self) -> None:
         insert = sa.text(

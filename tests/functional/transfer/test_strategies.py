@@ -20,6 +20,7 @@ from glance_sync.conf import transfer as transfer_conf
 from glance_sync.regions import base
 from glance_sync.transfer import TransferStats, get_strategy
 from glance_sync.transfer import capabilities
+from glance_sync.transfer.targets import Target
 from tests.functional.regions import helpers
 
 MiB = 1024 * 1024
@@ -284,6 +285,24 @@ class GlanceDownloadTest(_StrategyTests, helpers.RegionTestCase):
         self.assertIn('streaming it instead', self.logger.output)
         # We read the image once, for RegionFour only.
         self.assertEqual(16 * MiB, sum(served))
+
+    def test_each_copy_reports_the_bytes_its_region_wrote(self):
+        """A pulled copy reports the image's size once verified, a
+        streamed one chunk by chunk: what the daemon records per task."""
+        image = self.source(3 * MiB)
+        seen = {name: [] for name in TARGETS}
+        results = self.strategy.transfer(self.master, image, [
+            Target(region, None, on_bytes=seen[region.name].append)
+            for region in self.targets])
+        for region in self.targets:
+            copy = results[region.name]
+            self.assertIsInstance(copy, base.Image, str(copy))
+            self.delete_later(region, copy.id)
+        self.assertEqual([3 * MiB], seen['RegionTwo'])
+        self.assertEqual([3 * MiB], seen['RegionThree'])
+        streamed = seen['other:RegionFour']
+        self.assertEqual(3 * MiB, sum(streamed))
+        self.assertGreater(len(streamed), 1)
 
     def test_failed_import_falls_back_to_stream(self):
         """An import the region's Glance cannot do (here: the master's

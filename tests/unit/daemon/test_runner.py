@@ -73,6 +73,28 @@ class SyncTest(RunnerTestCase):
                                                      'R2').detail)
         self.only_copy('R2', 'a')
 
+    def test_a_copy_says_how_much_how_long_and_from_where(self):
+        image = fakes.put(self.master, 'a', 7000)
+        outcome = self.run_task(image.id, 'R2')
+        self.assertEqual((7000, 'Master'), (outcome.bytes, outcome.source))
+        self.assertGreater(outcome.seconds, 0)
+        self.assertEqual(dm.CopyRecord(7000, outcome.seconds, 'Master'),
+                         outcome.copy)
+        # A run that copies nothing has no copy to record.
+        again = self.run_task(image.id, 'R2')
+        self.assertEqual((None, None, None, None),
+                         (again.bytes, again.seconds, again.source,
+                          again.copy))
+
+    def test_a_metadata_update_is_no_copy(self):
+        self.use(fakes.make_context(master={'metadata_set': ['colour']}))
+        image = fakes.put(self.master, 'a', colour='red')
+        self.run_task(image.id, 'R2')
+        self.master.update(image.id, set_properties={'colour': 'blue'})
+        outcome = self.run_task(image.id, 'R2')
+        self.assertIn('blue', str(self.only_copy('R2', 'a').user_properties))
+        self.assertIsNone(outcome.copy)
+
     def test_concurrent_tasks_of_an_image_read_it_once(self):
         image = fakes.put(self.master, 'a', 100000)
         self.master.reset_calls()

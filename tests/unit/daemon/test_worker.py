@@ -86,6 +86,34 @@ class OutcomeTest(WorkerTestCase):
         self.assertEqual(1, len(fakes.named(
             self.context.cloud.memory['R2'], 'a')))
 
+    def test_a_real_copy_is_recorded_with_the_task(self):
+        image = fakes.put(self.context.cloud.memory['Master'], 'a', 5000)
+        self.journal.enqueue(image.id, 'R2', 'test')
+        task_runner = runner.TaskRunner(
+            lambda: self.context, coordination.Coordinator(None))
+        self.run_round(self.make_worker(task_runner))
+        task = self.state(image.id)
+        self.assertEqual((5000, 'Master'), (task.bytes, task.source))
+        self.assertGreater(task.seconds, 0)
+
+    def test_the_outcomes_copy_is_recorded_and_kept_without_one(self):
+        self.journal.enqueue('img', 'R2', 'test')
+        copied = runner.Outcome(runner.Kind.DONE, 'upload a', bytes=8000,
+                                seconds=2.0, source='Master')
+        self.run_round(self.make_worker(ScriptedRunner(copied)))
+        self.assertEqual((8000, 2.0, 'Master', 4000.0),
+                         self._copy_of(self.state()))
+        # A later run that copies nothing leaves the last copy's record.
+        self.journal.enqueue('img', 'R2', 'test')
+        self.run_round(self.make_worker(ScriptedRunner(DONE)))
+        self.assertEqual(dm.TaskState.DONE, self.state().state)
+        self.assertEqual((8000, 2.0, 'Master', 4000.0),
+                         self._copy_of(self.state()))
+
+    @staticmethod
+    def _copy_of(task):
+        return task.bytes, task.seconds, task.source, task.rate
+
     def test_transient_errors_retry_with_backoff_then_fail(self):
         self.journal.enqueue('img', 'R2', 'test')
         work = self.make_worker(ScriptedRunner(RegionUnavailable(

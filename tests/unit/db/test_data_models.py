@@ -28,6 +28,19 @@ class StatesTest(base.BaseTestCase):
                          'other:R4): it is running', str(error))
 
 
+class RateTest(base.BaseTestCase):
+
+    def test_bytes_per_second(self):
+        self.assertEqual(2500.0, dm.rate(10000, 4.0))
+        self.assertEqual(0.0, dm.rate(0, 1.0))  # a zero-copy location
+        self.assertEqual(250.0, dm.CopyRecord(1000, 4.0, 'RegionOne').rate)
+
+    def test_unknown_without_a_copy_or_a_duration(self):
+        self.assertIsNone(dm.rate(None, None))
+        self.assertIsNone(dm.rate(1000, None))
+        self.assertIsNone(dm.rate(1000, 0.0))
+
+
 class DatabaseOptionsTest(base.BaseTestCase):
 
     def test_default_connection_is_sqlite(self):

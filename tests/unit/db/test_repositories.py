@@ -331,6 +331,43 @@ class JournalCases(MixinBase):
                           task.next_attempt_at))
         self.assertIsNone(self.journal.mark_done(task))
 
+    def test_mark_done_records_the_copy(self):
+        self.enqueue()
+        self.assertEqual((None, None, None, None),
+                         self._copy_of(self.journal.find('img-1',
+                                                         'RegionTwo')))
+        big = 10 * 1024 ** 3  # a BIGINT: more than 2**31 bytes
+        task = self.journal.mark_done(
+            self.claim_one(), dm.CopyRecord(big, 4.0, 'RegionOne'))
+        self.assertEqual((big, 4.0, 'RegionOne', big / 4.0),
+                         self._copy_of(task))
+        self.assertEqual(self._copy_of(task), self._copy_of(
+            self.journal.get(task.id)))
+
+    def test_a_run_without_a_copy_keeps_the_last_one(self):
+        self.enqueue()
+        self.journal.mark_done(self.claim_one(),
+                               dm.CopyRecord(300, 1.5, 'RegionOne'))
+        self.enqueue()  # reopened: a metadata change, say
+        task = self.journal.mark_done(self.claim_one())
+        self.assertEqual((300, 1.5, 'RegionOne', 200.0), self._copy_of(task))
+        self.enqueue()
+        task = self.journal.mark_done(self.claim_one(),
+                                      dm.CopyRecord(0, 0.5, 'RegionThree'))
+        self.assertEqual((0, 0.5, 'RegionThree', 0.0), self._copy_of(task))
+
+    def test_a_lost_claim_records_no_copy(self):
+        self.enqueue()
+        task = self.claim_one()
+        self.journal.cancel(task.id)
+        self.assertIsNone(self.journal.mark_done(
+            task, dm.CopyRecord(300, 1.5, 'RegionOne')))
+        self.assertIsNone(self.journal.get(task.id).bytes)
+
+    @staticmethod
+    def _copy_of(task):
+        return task.bytes, task.seconds, task.source, task.rate
+
     def test_errors_are_masked_and_bounded(self):
         self.enqueue()
         task = self.journal.mark_failed(

@@ -49,6 +49,16 @@ HOSTILE = ['\x1b[31mred\x1b[0m', '\x1b[2J\x1b[H', '\x1b]0;title\x07',
            'line\u2028sep', '\x9b31m', 'tab\there', '\x7fdel']
 
 
+class HumanRateTest(base.BaseTestCase):
+
+    def test_decimal_units_as_caps_are_given(self):
+        self.assertEqual(
+            ['0 B/s', '999 B/s', '1.0 kB/s', '12.3 MB/s', '50.0 MB/s',
+             '1.0 GB/s', '2000.0 TB/s'],
+            [output.human_rate(r) for r in (0, 999, 1000, 12345678,
+                                             50000000, 999960000, 2e15)])
+
+
 class HostileValuesTest(base.BaseTestCase):
 
     def rows(self):

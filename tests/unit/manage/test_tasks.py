@@ -125,6 +125,54 @@ class TasksTest(TasksTestCase):
                           'got %r' % bad, err.getvalue())
 
 
+class TasksCopyRateTest(TasksTestCase):
+    """The last copy of each task: a rate for people, figures for
+    programs."""
+
+    def setUp(self):
+        super().setUp()
+        self.assertEqual(0, self.manage('db', 'sync')[0])
+        journal = self.journal()
+        journal.enqueue('img-1', 'R1', 'upload', image_name='a')
+        journal.enqueue('img-2', 'R1', 'upload', image_name='b')
+        self.copied = journal.mark_done(
+            journal.claim('w1', limit=1)[0],
+            dm.CopyRecord(49200000, 4.0, 'RegionOne'))
+
+    def test_json_gives_bytes_seconds_and_source(self):
+        status, out, err = self.manage('-f', 'json', 'tasks')
+        self.assertEqual(0, status, err)
+        rows = {row['id']: row for row in json.loads(out)}
+        copied = rows.pop(self.copied.id)
+        self.assertEqual((49200000, 4.0, 'RegionOne'),
+                         (copied['bytes'], copied['seconds'],
+                          copied['source']))
+        self.assertNotIn('rate', copied)
+        [never] = rows.values()
+        self.assertEqual((None, None, None),
+                         (never['bytes'], never['seconds'], never['source']))
+
+    def test_table_gives_the_rate(self):
+        status, out, err = self.manage('-f', 'table', 'tasks')
+        self.assertEqual(0, status, err)
+        header, _, *lines = out.splitlines()
+        self.assertEqual(['rate', 'source', 'last_error'],
+                         header.split()[-3:])
+        self.assertNotIn('bytes', header.split())
+        line = next(line for line in lines if self.copied.id in line)
+        self.assertIn('  12.3 MB/s  RegionOne', line)
+
+    def test_csv_adds_the_figures_after_the_older_columns(self):
+        status, out, err = self.manage('-f', 'csv', 'tasks', '--state',
+                                       'done')
+        self.assertEqual(0, status, err)
+        fields = out.strip().split(',')
+        self.assertEqual([self.copied.id, 'img-1', 'a', 'R1', 'done'],
+                         fields[:5])
+        # last_error (empty), then bytes, seconds and source.
+        self.assertEqual(['', '49200000', '4.0', 'RegionOne'], fields[-4:])
+
+
 class TasksPurgeTest(TasksTestCase):
 
     def setUp(self):

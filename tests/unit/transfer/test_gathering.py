@@ -1,5 +1,6 @@
 """Strategies behind the engine's copier: per copy, or gathered per image."""
 
+import dataclasses
 import os
 import threading
 import time
@@ -12,7 +13,7 @@ from glance_sync.regions import base
 from glance_sync.regions.drivers import memory
 from glance_sync.rules.actions import ImageRecord
 from glance_sync.rules.selection import MasterIndex
-from glance_sync.transfer import gathering, loader
+from glance_sync.transfer import gathering, loader, metering
 from tests.unit.rules import fakes as rule_fakes
 from tests.unit.transfer import fakes
 
@@ -284,3 +285,59 @@ class EngineTest(test_base.BaseTestCase):
         for region in regions:
             self.assertEqual(sums, {i.name: i.checksum
                                     for i in region.list_images()})
+
+
+class MeterTest(CopierTestCase):
+    """A task's copies measured for its record."""
+
+    def test_a_copy_is_timed_from_its_transfer_not_from_the_wait(self):
+        copier = self.copier(gather_window=10)
+        by_name = {r.name: r for r in self.regions}
+        image = self.images['big']
+        meters = {}
+        declared = threading.Barrier(2)
+
+        def one(region, delay):
+            meter = meters[region] = metering.CopyMeter()
+            with copier.task(image.id, region):
+                declared.wait(5)  # both running before either copies
+                time.sleep(delay)  # RegionThree plans slowly
+                return copier(self.master, image, by_name[region],
+                              record('big'), meter=meter)
+        with futures.ThreadPoolExecutor(2) as pool:
+            copies = list(pool.map(one, ['RegionTwo', 'RegionThree'],
+                                   [0.0, 1.0]))
+        self.assertEqual(['active'] * 2, [c.status for c in copies])
+        self.assertEqual(1, len(self.master.calls_to('download')))
+        for meter in meters.values():
+            self.assertEqual((9000, 1), (meter.bytes, meter.copies))
+            self.assertGreater(meter.seconds, 0)
+        # RegionTwo waited a second for RegionThree; that is not copying.
+        self.assertLess(meters['RegionTwo'].seconds, 0.5)
+
+    def test_the_progress_still_sees_the_bytes(self):
+        seen = []
+
+        def prepare(region, master_image, rec):
+            target = gathering.target_of(region, master_image, rec)
+            return dataclasses.replace(target, on_bytes=seen.append)
+        copier = self.copier(prepare=prepare)
+        meter = metering.CopyMeter()
+        copier(self.master, self.images['small'], self.regions[0],
+               record('small'), meter=meter)
+        self.assertEqual(3000, sum(seen))
+        self.assertEqual(3000, meter.bytes)
+
+    def test_a_failed_copy_adds_nothing(self):
+        broken = fakes.FakeRegion('RegionThree')
+        broken.fail_after = 10
+        meter = metering.CopyMeter()
+        self.assertRaises(base.CopyFailed, self.copier(), self.master,
+                          self.images['big'], broken, record('big'),
+                          meter=meter)
+        self.assertEqual((0, 0, 0.0),
+                         (meter.copies, meter.bytes, meter.seconds))
+        # The next copy counts only its own bytes.
+        self.copier()(self.master, self.images['small'], self.regions[0],
+                      record('small'), meter=meter)
+        self.assertEqual((1, 3000), (meter.copies, meter.bytes))

@@ -12,6 +12,7 @@ from glance_sync.regions import base
 from glance_sync.transfer import TransferStats
 from glance_sync.transfer import sharing
 from glance_sync.transfer._strategies import impl_stream
+from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
 SHARED = 'file:///srv/shared/'
@@ -101,6 +102,17 @@ class ShareTest(test_base.BaseTestCase):
         self.assertEqual(1, self.master.downloads)
         self.assertEqual(len(self.data), stats.source_bytes)
         self.assertIn('no data copied', self.logger.output)
+
+    def test_a_location_reports_no_bytes_written(self):
+        # What a task records: 0 bytes for the location, the data for the
+        # region streamed.
+        seen = {'RegionTwo': [], 'RegionThree': []}
+        results = self.strategy.transfer(self.master, self.image, [
+            Target(self.two, None, on_bytes=seen['RegionTwo'].append),
+            Target(self.three, None, on_bytes=seen['RegionThree'].append)])
+        self.assertIsInstance(results['RegionTwo'], base.Image)
+        self.assertEqual([], seen['RegionTwo'])
+        self.assertEqual(len(self.data), sum(seen['RegionThree']))
 
     def test_a_region_whose_glance_refuses_fails_clearly(self):
         self.two.refuse = base.Refused('RegionTwo', action='x',

@@ -4,6 +4,7 @@ from oslotest import base as test_base
 
 from glance_sync.regions import base
 from glance_sync.transfer._strategies import impl_fake
+from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
 
@@ -28,6 +29,12 @@ class FakeStrategyTest(fakes.StrategyTestCase, test_base.BaseTestCase):
         self.assertEqual([impl_fake.FakeTransfer(self.image.id,
                                                  ('A', 'other:B'))],
                          self.strategy.calls)
+
+    def test_the_size_is_reported_as_a_copy_would(self):
+        seen = []
+        self.strategy.transfer(self.master, self.image, [
+            Target(self.memory_region('A'), None, on_bytes=seen.append)])
+        self.assertEqual([self.image.size], seen)
 
     def test_other_regions_fail(self):
         results = self.strategy.transfer(self.master, self.image,

@@ -15,6 +15,7 @@ from glance_sync.regions import base
 from glance_sync.transfer import TransferStats
 from glance_sync.transfer import capabilities
 from glance_sync.transfer._strategies import impl_glance_download
+from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
 
@@ -112,6 +113,16 @@ class GlanceDownloadTest(fakes.StrategyTestCase, test_base.BaseTestCase):
         self.assertEqual({('RegionTwo', 'RegionOne', self.image.id),
                           ('RegionThree', 'RegionOne', self.image.id)},
                          {(r, s, i) for r, _, s, i in self.glances.started})
+
+    def test_a_pulled_copy_reports_its_size_once_verified(self):
+        seen = {'RegionTwo': [], 'RegionThree': []}
+        self.glances.outcome['RegionThree'] = 'corrupt'
+        self.strategy.transfer(self.master, self.image, [
+            Target(self.two, None, on_bytes=seen['RegionTwo'].append),
+            Target(self.three, None, on_bytes=seen['RegionThree'].append)])
+        # The region wrote the image; a copy that failed reports nothing.
+        self.assertEqual({'RegionTwo': [self.image.size], 'RegionThree': []},
+                         seen)
 
     def test_method_not_enabled_streamed(self):
         self.glances.methods['RegionThree'] = ['glance-direct', 'web-download']
