@@ -221,19 +221,21 @@ class RelayCopy:
                  record: RecordLike) -> Image:
             if master_image.id != self.master_image.id:
                 return inner(master_region, master_image, region, record)
-            return self._copy(inner, master_region, region, record)
+            return self._copy(inner, master_region, master_image, region,
+                              record)
         return copy
 
     def _copy(self, inner: GatheringCopier, master_region: Region,
-              region: Region, record: RecordLike) -> Image:
+              master_image: Image, region: Region,
+              record: RecordLike) -> Image:
         while True:
             reading = self.reading
             if reading is None:
                 raise CopyFailed(region.name, image=self.master_image.id,
                                  reason='no source to copy from')
             try:
-                new = self._read(inner, reading, master_region, region,
-                                 record)
+                new = self._read(inner, reading, master_region,
+                                 master_image, region, record)
             except CopyFailed as exc:
                 if reading.source.master:
                     raise
@@ -247,19 +249,19 @@ class RelayCopy:
             return new
 
     def _read(self, inner: GatheringCopier, reading: _Reading,
-              master_region: Region, region: Region,
+              master_region: Region, master_image: Image, region: Region,
               record: RecordLike) -> Image:
-        LOG.info('Copying image %s to %s from %s', self.master_image.id,
+        LOG.info('Copying image %s to %s from %s', master_image.id,
                  region.name, reading.source.describe())
         if reading.source.master:
-            return inner(master_region, self.master_image, region, record)
+            return inner(master_region, master_image, region, record)
         # Not in the master's batch: the others must not wait for it.
-        inner.passed(region.name, self.master_image.id)
-        strategy = inner.selector.for_target(
-            split_name(region.name)[0])
-        target = inner.prepare(region, self.master_image, record)
+        inner.passed(region.name, master_image.id)
+        strategy = inner.selector.for_target(split_name(region.name)[0])
+        # The record and the fingerprints to check are the master's.
+        target = inner.prepare(region, master_image, record)
         return strategy.copy_from(reading.region, reading.image_id,
-                                  self.master_image, target)
+                                  master_image, target)
 
     def _fall_back(self) -> bool:
         """Release the failed source, take the next free one (the master

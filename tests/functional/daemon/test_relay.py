@@ -60,7 +60,7 @@ class RelayTestCase(base.DaemonTestCase):
                            % (re.escape(image.id), re.escape(region)),
                            daemon.log())
         copies = [line for line in found if 'upload' in line]
-        self.assertEqual(1, len(copies), found)
+        self.assertEqual(1, len(copies), str(found))
         return copies[0]
 
 
