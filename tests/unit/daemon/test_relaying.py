@@ -3,6 +3,7 @@ fallback, on the in-memory cloud with a real (SQLite) journal."""
 
 import dataclasses
 import datetime
+import threading
 
 import fixtures
 from oslotest import base
@@ -136,6 +137,25 @@ class SourceTest(RelayTestCase):
         self.assertEqual('Master', outcome.source)
         self.assertIn('Region R2 holds no verified copy', self.logger.output)
 
+    def test_a_kernel_is_read_from_the_master_its_image_from_the_relay(self):
+        self.context = fakes.make_context('none')
+        self.context.transfer_options = TransferOptions(relay=True,
+                                                        sites=SITES)
+        self.regions = self.context.cloud.memory
+        master = self.regions['Master']
+        kernel = fakes.put(master, 'k', 10, visibility='private')
+        self.image = fakes.put(master, 'a', 1000, kernel_id=kernel.id,
+                               glance_sync_regions='R2,R3')
+        self.run_region('R2')
+        outcome = self.run_region('R3')
+        self.assertEqual('R2', outcome.source)
+        self.assert_verified('R3')
+        # Kernel and image for R2, the kernel only for R3.
+        self.assertEqual([kernel.id, self.image.id, kernel.id],
+                         [c['image_id'] for c in
+                          self.regions['Master'].calls_to('download')])
+        self.assertEqual(1, self.downloads('R2'))
+
     def test_an_other_keystones_region_relays_too(self):
         self.run_region('R2')
         outcome = self.run_region('other:O1')
@@ -163,6 +183,33 @@ class WaitTest(RelayTestCase):
         # waited for.
         receiving.release()
         self.assertEqual('Master', self.run_region('R3').source)
+
+    def test_two_tasks_at_once_make_one_read_of_the_master(self):
+        master = self.regions['Master']
+        download = master.download
+        reading, gate = threading.Event(), threading.Event()
+
+        def held(image_id):
+            reading.set()
+            gate.wait(10)
+            return download(image_id)
+        self.useFixture(fixtures.MockPatchObject(master, 'download', held))
+        first = self.claim('R2')
+        second = self.claim('R3')
+        outcomes = {}
+        thread = threading.Thread(target=lambda: outcomes.setdefault(
+            'R2', self.runner.run(first)))
+        thread.start()
+        self.assertTrue(reading.wait(10))
+        # R2 reads the master now: R3 waits for it rather than read the
+        # master too.
+        waiting = self.runner.run(second)
+        gate.set()
+        thread.join(10)
+        self.assertEqual('waiting for a copy slot of R2 (still receiving '
+                         'the image)', waiting.detail)
+        self.assertEqual('Master', outcomes['R2'].source)
+        self.assertEqual(1, len(master.calls_to('download')))
 
     def test_a_busy_relay_is_waited_for_until_relay_wait(self):
         self.run_region('R2')
