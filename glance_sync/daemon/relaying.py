@@ -4,8 +4,9 @@
 facts and acts on its choice, for one task (one image, one region):
 
 - the candidates come from the journal: regions whose task for the image
-  is done (relays) or running (receiving; a running task counts only while
-  it holds its *receiving* lock, i.e. while its copy is under way);
+  is done (relays) or running (receiving while it holds its *receiving*
+  lock, i.e. while its copy is under way; otherwise a relay like the
+  others, if its copy passes the check);
 - a relay is checked with one targeted read of its region before use:
   an active copy with the master's size, md5, ``os_hash_algo`` and
   ``os_hash_value``, recorded as made from the master image (or holding
@@ -171,11 +172,12 @@ class RelayCopy:
 
     def _availability(self, source: relays.Source) -> relays.Availability:
         coordinator = self._relays.coordinator
-        if source.receiving:
-            held = coordinator.is_held(_receiving(self.master_image.id,
-                                                  source.region))
-            return (relays.Availability.RECEIVING if held
-                    else relays.Availability.UNUSABLE)
+        if source.receiving and coordinator.is_held(
+                _receiving(self.master_image.id, source.region)):
+            return relays.Availability.RECEIVING
+        # A running task not copying has not started its copy, or has
+        # just finished it (its end is not recorded yet): a relay if its
+        # copy passes the check.
         if source.master:
             region, image_id = self._context.cloud.master(), \
                 self.master_image.id

@@ -18,7 +18,8 @@ caller brings the facts):
   done (relays, used only once their copy is checked: active, the
   master's size, md5, ``os_hash_algo`` and ``os_hash_value``, and our
   source property or the master's id) and the regions whose task is
-  running (*receiving*: never read, but worth waiting for).
+  running (*receiving* while their copy is under way: not read then, but
+  worth waiting for; else checked and read like the relays).
 - Rank: the cost of the link between the candidate's site and the
   target's (:meth:`~glance_sync.conf.sites.SiteTopology.link_cost`),
   lowest first; on equal cost a relay (or a receiving region) before the

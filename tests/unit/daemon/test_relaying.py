@@ -184,6 +184,14 @@ class WaitTest(RelayTestCase):
         receiving.release()
         self.assertEqual('Master', self.run_region('R3').source)
 
+    def test_a_running_task_whose_copy_is_made_is_a_relay(self):
+        # R2's copy is made; its task's end is not recorded yet.
+        self.assertEqual('Master', self.runner.run(self.claim('R2')).source)
+        self.assertEqual(dm.TaskState.RUNNING,
+                         self.journal.find(self.image.id, 'R2').state)
+        self.assertEqual('R2', self.run_region('R3').source)
+        self.assertEqual(1, self.downloads('Master'))
+
     def test_two_tasks_at_once_make_one_read_of_the_master(self):
         master = self.regions['Master']
         download = master.download
