@@ -12,6 +12,18 @@ unset, they are local to the process, which is all a single daemon needs::
 
 Thread-safe: one coordinator serves every worker of the daemon. The lock is
 not reentrant: a worker must not take the same pair twice.
+
+Relay copies also need locks that outlive a ``with`` block and are only
+tried, never waited for: :meth:`Coordinator.try_hold` takes one named lock
+if it is free, :meth:`Coordinator.take_slot` one of ``count`` slots of a
+resource (``count`` holders at most, in every daemon together)::
+
+    held = coordinator.take_slot('relay-slot:RegionTwo:<image id>', 2)
+    if held is not None:
+        try:
+            ...                              # one of at most 2 users
+        finally:
+            held.release()
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from oslo_config import cfg
@@ -30,7 +42,7 @@ from tooz import coordination as tooz_coordination
 
 from glance_sync.conf import coordination as coordination_conf
 
-__all__ = ['CoordinationError', 'Coordinator', 'LockNotAcquired',
+__all__ = ['CoordinationError', 'Coordinator', 'Held', 'LockNotAcquired',
            'lock_name']
 
 LOG = logging.getLogger(__name__)
@@ -67,9 +79,27 @@ class _LocalLocks:
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._locks: dict[str, tuple[Any, int]] = {}
+        #: Names taken by :meth:`try_take`, until released.
+        self._taken: set[str] = set()
+
+    def try_take(self, name: str) -> bool:
+        """Take ``name`` if nobody holds it (neither a :meth:`hold` nor
+        another :meth:`try_take`); never waits."""
+        with self._guard:
+            if name in self._taken or name in self._locks:
+                return False
+            self._taken.add(name)
+            return True
+
+    def give_back(self, name: str) -> None:
+        """Release what :meth:`try_take` took."""
+        with self._guard:
+            self._taken.discard(name)
 
     @contextlib.contextmanager
     def hold(self, name: str, timeout: float) -> Iterator[bool]:
+        # Names taken by try_take are never held this way: the two kinds
+        # of lock use different names.
         with self._guard:
             lock, users = self._locks.get(name, (None, 0))
             lock = lock or threading.Lock()
@@ -86,6 +116,21 @@ class _LocalLocks:
                     del self._locks[name]
                 else:
                     self._locks[name] = (lock, users - 1)
+
+
+class Held:
+    """A named lock taken by :meth:`Coordinator.try_hold`; release it
+    once (releasing twice does nothing)."""
+
+    def __init__(self, name: str, release: Callable[[], None]) -> None:
+        self.name = name
+        self._release: Callable[[], None] | None = release
+
+    def release(self) -> None:
+        """Let the lock go."""
+        release, self._release = self._release, None
+        if release is not None:
+            release()
 
 
 class Coordinator:
@@ -164,6 +209,64 @@ class Coordinator:
             return
         with self._tooz_lock(name, image_id, region, timeout):
             yield
+
+    def try_hold(self, name: str) -> Held | None:
+        """Take the lock ``name`` if it is free, without waiting; it stays
+        held (in every daemon of the backend) until released.
+
+        :returns: the held lock, or ``None`` when someone holds it.
+        :raises CoordinationError: the backend failed, or :meth:`start`
+            was not called on a distributed coordinator.
+        """
+        full = 'glance-sync.%s' % name
+        if not self.distributed:
+            if not self._local.try_take(full):
+                return None
+            return Held(name, lambda: self._local.give_back(full))
+        if self._tooz is None:
+            raise CoordinationError('lock %s asked before '
+                                    'Coordinator.start()' % name)
+        lock = self._tooz.get_lock(full.encode())
+        try:
+            acquired = lock.acquire(blocking=False)
+        except tooz_coordination.ToozError as exc:
+            raise CoordinationError('cannot take lock %s: %s'
+                                    % (name, exc)) from exc
+        if not acquired:
+            return None
+        return Held(name, lambda: self._release_named(lock, name))
+
+    def take_slot(self, resource: str, count: int) -> Held | None:
+        """Take one of the ``count`` slots of ``resource`` (the locks
+        ``<resource>:0`` to ``<resource>:<count - 1>``), without waiting.
+
+        :returns: the held slot, or ``None`` when all are taken.
+        :raises CoordinationError: as :meth:`try_hold`.
+        """
+        for index in range(max(count, 1)):
+            held = self.try_hold('%s:%d' % (resource, index))
+            if held is not None:
+                return held
+        return None
+
+    def is_held(self, name: str) -> bool:
+        """Whether someone holds the lock ``name`` (taken and released at
+        once to find out).
+
+        :raises CoordinationError: as :meth:`try_hold`.
+        """
+        held = self.try_hold(name)
+        if held is None:
+            return True
+        held.release()
+        return False
+
+    def _release_named(self, lock: Any, name: str) -> None:
+        try:
+            lock.release()
+        except tooz_coordination.ToozError as exc:
+            LOG.warning('Releasing the lock %s failed (it will expire): %s',
+                        name, exc)
 
     @contextlib.contextmanager
     def _tooz_lock(self, name: str, image_id: str, region: str,

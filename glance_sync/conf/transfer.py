@@ -102,6 +102,23 @@ _TRANSFER_OPTS: list[cfg.Opt] = [
     FiniteFloatOpt('import_timeout', default=3600.0, min=1,
                  help='Seconds a glance-download import may take before it '
                       'is given up and its image deleted.'),
+    cfg.BoolOpt('relay', default=False,
+                help='Relay copies (daemon, "stream" strategy): a region '
+                     'that holds a verified copy of the master image may '
+                     'be the source of another region\'s copy, chosen by '
+                     'the link costs of the [site:<name>] groups, so that '
+                     'the image leaves the master\'s site once and the '
+                     'copies spread as a tree. Off: every copy reads the '
+                     'master.'),
+    cfg.IntOpt('copies_per_source', default=2, min=1,
+               help='With relay: how many copies one source (the master '
+                    'or a relay region) feeds at the same time, across '
+                    'every daemon sharing the coordination backend.'),
+    FiniteFloatOpt('relay_wait', default=600.0, min=0,
+                   help='With relay: seconds a copy waits for a cheaper '
+                        'source that is busy (no free copy slot) or still '
+                        'receiving the image before it reads a costlier '
+                        'one (the master, at worst).'),
 ]
 
 _STORE_OPTS: list[cfg.Opt] = [

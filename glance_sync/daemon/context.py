@@ -17,6 +17,7 @@ by each reconcile pass (:meth:`SyncContext.refresh`). Thread-safe.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from typing import Any
 
@@ -25,6 +26,7 @@ from glance_sync.rules import destinations
 from glance_sync.rules.options import SyncSettings
 from glance_sync.sync.cloud import Cloud
 from glance_sync.sync.copier import make_copier
+from glance_sync.transfer.base import TransferOptions
 
 __all__ = ['DaemonOptions', 'SyncContext', 'Topology']
 
@@ -74,6 +76,11 @@ class SyncContext:
         self.copier = make_copier(cloud.config)
         self._topology: Topology | None = None
         self._lock = threading.Lock()
+
+    @functools.cached_property
+    def transfer_options(self) -> TransferOptions:
+        """The ``[transfer]`` options (relay copies, sites), read once."""
+        return TransferOptions.from_conf(self.copier.selector.conf)
 
     @property
     def settings(self) -> SyncSettings:

@@ -36,21 +36,24 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from glance_sync import coordination, engine
-from glance_sync.daemon import cleanup, metrics, targeting
+from glance_sync.daemon import cleanup, metrics, relaying, targeting
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.daemon.master_catalog import MasterCatalog
 from glance_sync.db import data_models as dm
+from glance_sync.db.repositories import Journal, utcnow
 from glance_sync.images import Image
 from glance_sync.regions.base import (ImageNotFound, ImageQuery, Region,
                                       split_name)
 from glance_sync.rules import activation, destinations
 from glance_sync.rules.ami import AMI_PROPERTIES
 from glance_sync.rules.options import TargetRules
-from glance_sync.rules.plan import plan_region
+from glance_sync.rules.actions import Upload
+from glance_sync.rules.plan import RegionPlan, plan_region
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.selection import OBSOLETE_SUFFIX, MasterIndex
 from glance_sync.sync import members, stores
 from glance_sync.transfer import metering
+from glance_sync.transfer.targets import Copier
 
 __all__ = [
     'WRITING',
@@ -104,8 +107,13 @@ class Outcome:
     bytes: int | None = None
     #: Seconds the run's copies took, together.
     seconds: float | None = None
-    #: The region the bytes came from.
+    #: The region the bytes came from (a relay, or the master).
     source: str | None = None
+    #: With :attr:`Kind.WAIT` for a relay source: the task's
+    #: ``last_error`` until its next run (it says since when it waits),
+    #: and the seconds until that run.
+    note: str | None = None
+    retry_in: float | None = None
 
     @property
     def copy(self) -> dm.CopyRecord | None:
@@ -196,14 +204,23 @@ class TaskRunner:
         when the configuration is reloaded).
     :param coordinator: the (image, region) locks.
     :param lock_timeout: seconds to wait for a pair's lock; None: forever.
+    :param journal: the tasks of the other regions, for relay copies
+        (``[transfer] relay``); None: every copy reads the master.
+    :param clock: the journal's clock (naive UTC).
     """
 
     def __init__(self, contexts: Callable[[], SyncContext],
                  coordinator: coordination.Coordinator,
-                 lock_timeout: float | None = None) -> None:
+                 lock_timeout: float | None = None,
+                 journal: Journal | None = None,
+                 clock: Callable[[], datetime.datetime] = utcnow) -> None:
         self._contexts = contexts
         self._coordinator = coordinator
         self._lock_timeout = lock_timeout
+        #: Relay copies need the other regions' tasks: none without the
+        #: journal.
+        self._relays = (None if journal is None
+                        else relaying.Relays(journal, coordinator, clock))
         #: The master's images, kept from tasks and reconcile passes.
         self.master_catalog = MasterCatalog(list_master)
 
@@ -367,18 +384,44 @@ class TaskRunner:
                 statuses or 'not selected here',
                 self._follow(context, master, image, region, rules,
                              plan.region_ids)))
+        relay = self._relay(context, task, master, image, plan)
+        if isinstance(relay, relaying.Waiting):
+            return Outcome(Kind.WAIT, relay.detail, note=relay.note,
+                           retry_in=relay.retry_in)
         meter = metering.CopyMeter()
-        report = engine.apply_plan(
-            plan, region, master_region=master,
-            copier=functools.partial(context.copier, meter=meter))
+        with contextlib.ExitStack() as stack:
+            copier: Copier = functools.partial(context.copier, meter=meter)
+            if relay is not None:
+                stack.enter_context(relay)
+                copier = relay.copier(context.copier, meter)
+            report = engine.apply_plan(plan, region, master_region=master,
+                                       copier=copier)
         metrics.copied(task.region, report.done)
+        used = None if relay is None else relay.used
         detail = ('; '.join(a.describe() for a in report.done)
+                  + ('' if used is None
+                     else '; copied from %s' % used.describe())
                   + self._follow(context, master, image, region, rules,
                                  {**plan.region_ids, **report.created}))
         if not meter.copies:
             return Outcome(Kind.DONE, detail)
         return Outcome(Kind.DONE, detail, bytes=meter.bytes,
-                       seconds=meter.seconds, source=master.name)
+                       seconds=meter.seconds,
+                       source=master.name if used is None else used.region)
+
+    def _relay(self, context: SyncContext, task: dm.Task, master: Region,
+               image: Image, plan: RegionPlan
+               ) -> relaying.RelayCopy | relaying.Waiting | None:
+        """The relay copy of the task's image, if the plan uploads it
+        and relays apply to the region (:mod:`~glance_sync.daemon.
+        relaying`)."""
+        if self._relays is None or not self._relays.applies(context,
+                                                            task.region):
+            return None
+        if not any(isinstance(action, Upload) and action.master.id == image.id
+                   for action in plan.actions):
+            return None
+        return self._relays.start(context, task, master, image)
 
     def _follow(self, context: SyncContext, master: Region, image: Image,
                 region: Region, rules: TargetRules,

@@ -100,7 +100,7 @@ class Daemon:
             conf, '%s-%d' % (group.worker_id, os.getpid()))
         task_runner = runner.TaskRunner(
             self.context, self.coordinator,
-            lock_timeout=conf.task_lease_time)
+            lock_timeout=conf.task_lease_time, journal=self.journal)
         self.worker = worker.Worker(
             self.journal, task_runner, executor.create_region_executor(conf),
             worker_id=group.worker_id, policy=RetryPolicy.from_conf(conf),

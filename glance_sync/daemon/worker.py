@@ -317,6 +317,16 @@ class Worker:
             self._ending.add(task.id)
 
     def _finished(self, task: dm.Task, outcome: runner_mod.Outcome) -> None:
+        if outcome.kind is runner_mod.Kind.WAIT and outcome.note is not None:
+            # Waiting for a relay source: not an attempt, and bounded by
+            # relay_wait in the runner itself, not by snapshot_timeout.
+            LOG.info('Task %s (image %s, region %s): %s; looking again in '
+                     '%.1f s', task.id, task.image_id, task.region,
+                     outcome.detail, outcome.retry_in or 0.0)
+            self._journal.retry_later(task, outcome.note,
+                                      outcome.retry_in or 0.0,
+                                      counted=False)
+            return
         if outcome.kind is runner_mod.Kind.WAIT:
             self._wait(task, outcome)
             return

@@ -447,16 +447,21 @@ class Journal:
                 self._clock()), 'fail')
 
     def retry_later(self, task: dm.Task, error: object,
-                    delay: float) -> dm.Task | None:
+                    delay: float, *, counted: bool = True) -> dm.Task | None:
         """End a run with a transient failure: run again after ``delay`` s.
 
+        :param counted: False for a run that only waited (for a relay
+            source): it does not count as an attempt.
         :returns: the task, ``retrying``; None if the claim was lost.
         """
         now = self._clock()
         due = now + datetime.timedelta(seconds=delay)
-        return self._finish_run(
-            task, transitions.retry_values(
-                transitions.clean_error(error), due, now), 'retry')
+        values = transitions.retry_values(transitions.clean_error(error),
+                                          due, now)
+        if not counted:
+            # The claim of this run counted one attempt: take it back.
+            values = [*values, (_TASKS.c.attempts, _TASKS.c.attempts - 1)]
+        return self._finish_run(task, values, 'retry')
 
     def extend_lease(self, task: dm.Task,
                      lease_seconds: float) -> dm.Task | None:

@@ -72,6 +72,11 @@ class TransferOptions:
     import_timeout: float = 3600.0
     store_config_file: str | None = None
     store_datadir: str | None = None
+    #: Relay copies (daemon, ``stream``): see :mod:`~glance_sync.transfer.
+    #: relays`.
+    relay: bool = False
+    copies_per_source: int = 2
+    relay_wait: float = 600.0
     #: Sites, links and per-region caps and shared stores.
     sites: sites_conf.SiteTopology = dataclasses.field(
         default_factory=sites_conf.SiteTopology)
@@ -95,6 +100,9 @@ class TransferOptions:
                    import_timeout=group.import_timeout,
                    store_config_file=store.config_file,
                    store_datadir=store.filesystem_store_datadir,
+                   relay=group.relay,
+                   copies_per_source=group.copies_per_source,
+                   relay_wait=group.relay_wait,
                    sites=sites_conf.load_topology(conf))
 
 
@@ -109,6 +117,8 @@ class TransferStrategy(metaclass=abc.ABCMeta):
 
     #: The entry point name, for logs.
     name: ClassVar[str] = ''
+    #: Whether :meth:`copy_from` reads a relay region (relay copies).
+    relays: ClassVar[bool] = False
 
     def __init__(self, conf: cfg.ConfigOpts | None = None) -> None:
         """:param conf: options with (or to register) ``[transfer]`` and
@@ -171,6 +181,27 @@ class TransferStrategy(metaclass=abc.ABCMeta):
         region once. Must return a result for every target and never
         raise for one region's failure.
         """
+
+    def copy_from(self, source_region: base.Region, source_image_id: str,
+                  master_image: base.Image, target: Target) -> base.Image:
+        """Copy the master image into one region, reading the verified
+        copy another region holds (a relay, see :mod:`~glance_sync.
+        transfer.relays`) instead of the master.
+
+        The copy is checked against the master image's size, md5 and
+        secure hash, and its record comes from ``target`` (built from the
+        master image), never from the relay's image. Bandwidth caps apply
+        to the link between the source region and the target region.
+
+        :param source_region: the relay region.
+        :param source_image_id: its copy of the master image.
+        :returns: the copy, ``active``.
+        :raises CopyFailed: the copy failed and was removed.
+        :raises NotImplementedError: the strategy does not relay
+            (:attr:`relays` is false).
+        """
+        raise NotImplementedError('the %s strategy reads the master only'
+                                  % self.name)
 
     def copy(self, master_region: base.Region, master_image: base.Image,
              target: TargetLike) -> base.Image:

@@ -221,8 +221,7 @@ class GatheringCopier:
         strategy = _strategy_of(self.selector, region)
         target = self.prepare(region, master_image, record)
         if meter is not None:
-            target = dataclasses.replace(
-                target, on_bytes=_both(target.on_bytes, meter.count))
+            target = meter.metered(target)
         batch, leader = self._join(master_image.id, id(strategy), target)
         if leader:
             self._launch(batch, strategy, master_region, master_image)
@@ -301,18 +300,6 @@ class GatheringCopier:
             with self._cond:
                 batch.results = results
                 self._cond.notify_all()
-
-
-def _both(first: Callable[[int], None] | None,
-          second: Callable[[int], None]) -> Callable[[int], None]:
-    """An ``on_bytes`` calling ``first`` (if any), then ``second``."""
-    if first is None:
-        return second
-
-    def both(count: int) -> None:
-        first(count)
-        second(count)
-    return both
 
 
 def _failed(target: Target, master_image: base.Image,

@@ -14,9 +14,12 @@ in the upload threads.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
+
+from glance_sync.transfer.targets import Target
 
 __all__ = ['CopyMeter']
 
@@ -39,6 +42,17 @@ class CopyMeter:
         #: Bytes of the copy under way, and when its latest one came.
         self._pending = 0
         self._last_byte: float | None = None
+
+    def metered(self, target: Target) -> Target:
+        """``target``, its bytes counted by this meter too."""
+        first = target.on_bytes
+        if first is None:
+            return dataclasses.replace(target, on_bytes=self.count)
+
+        def both(count: int) -> None:
+            first(count)
+            self.count(count)
+        return dataclasses.replace(target, on_bytes=both)
 
     def count(self, size: int) -> None:
         """``size`` more bytes were handed to the region (a Target's

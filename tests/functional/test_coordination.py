@@ -76,6 +76,22 @@ class RedisCoordinationTest(base.BaseTestCase):
             thread.join(60)
         self.assertEqual((1, 40), (state['peak'], state['counter']))
 
+    def test_copy_slots_are_bounded_across_daemons(self):
+        slot = 'relay-slot:RegionTwo:img-1'
+        held = [self.first.take_slot(slot, 2), self.second.take_slot(slot, 2)]
+        self.assertNotIn(None, held)
+        self.assertEqual({slot + ':0', slot + ':1'}, {h.name for h in held})
+        # Both daemons see the source busy.
+        self.assertIsNone(self.first.take_slot(slot, 2))
+        self.assertIsNone(self.second.take_slot(slot, 2))
+        self.assertTrue(self.second.is_held(slot + ':0'))
+        held[0].release()
+        again = self.second.take_slot(slot, 2)
+        self.assertEqual(held[0].name, again.name)
+        again.release()
+        held[1].release()
+        self.assertFalse(self.first.is_held(slot + ':1'))
+
     @staticmethod
     def _enter(coordinator, image_id, region):
         with coordinator.lock(image_id, region, timeout=0):

@@ -83,3 +83,65 @@ class ConfTest(base.BaseTestCase):
     def test_lock_names_are_stable(self):
         self.assertEqual('glance-sync.image.i-1.region.other:R4',
                          coordination.lock_name('i-1', 'other:R4'))
+
+
+class HeldLockTest(base.BaseTestCase):
+    """Named locks that are tried, never waited for, and copy slots."""
+
+    def setUp(self):
+        super().setUp()
+        self.coordinator = coordination.Coordinator(None)
+        self.coordinator.start()
+        self.addCleanup(self.coordinator.stop)
+
+    def test_a_held_name_is_not_taken_twice_until_released(self):
+        held = self.coordinator.try_hold('relay-receiving:img:R2')
+        self.assertIsNotNone(held)
+        self.assertIsNone(self.coordinator.try_hold('relay-receiving:img:R2'))
+        self.assertTrue(self.coordinator.is_held('relay-receiving:img:R2'))
+        held.release()
+        held.release()  # twice: harmless
+        self.assertFalse(self.coordinator.is_held('relay-receiving:img:R2'))
+        self.assertIsNotNone(self.coordinator.try_hold(
+            'relay-receiving:img:R2'))
+
+    def test_slots_bound_the_holders_across_threads(self):
+        holders, peak, refused, lock = [0], [0], [0], threading.Lock()
+
+        def work():
+            for _ in range(50):
+                held = self.coordinator.take_slot('relay-slot:R2:img', 2)
+                if held is None:
+                    with lock:
+                        refused[0] += 1
+                    time.sleep(0.0005)
+                    continue
+                with lock:
+                    holders[0] += 1
+                    peak[0] = max(peak[0], holders[0])
+                time.sleep(0.001)
+                with lock:
+                    holders[0] -= 1
+                held.release()
+
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(2, peak[0])
+        self.assertGreater(refused[0], 0)
+        # All given back: both slots free again.
+        first = self.coordinator.take_slot('relay-slot:R2:img', 2)
+        second = self.coordinator.take_slot('relay-slot:R2:img', 2)
+        self.assertEqual(('relay-slot:R2:img:0', 'relay-slot:R2:img:1'),
+                         (first.name, second.name))
+        self.assertIsNone(self.coordinator.take_slot('relay-slot:R2:img', 2))
+        # Another source's slots are its own.
+        self.assertIsNotNone(self.coordinator.take_slot('relay-slot:R3:img',
+                                                        2))
+
+    def test_a_distributed_coordinator_must_be_started(self):
+        coordinator = coordination.Coordinator('redis://127.0.0.1:1')
+        self.assertRaises(coordination.CoordinationError,
+                          coordinator.try_hold, 'x')

@@ -134,6 +134,22 @@ class OutcomeTest(WorkerTestCase):
             'R2', action='create', reason='quota'))))
         self.assertEqual(dm.TaskState.FAILED, self.state().state)
 
+    def test_a_relay_wait_is_recorded_and_is_not_an_attempt(self):
+        self.journal.enqueue('img', 'R2', 'test')
+        note = 'waiting for a copy slot of R3 (busy) since 2030-01-01T00:00:00'
+        wait = runner.Outcome(runner.Kind.WAIT, 'waiting for a copy slot of '
+                              'R3 (busy)', note=note, retry_in=3.0)
+        work = self.make_worker(ScriptedRunner(wait), retry_times=1)
+        for _ in range(4):
+            self.run_round(work)
+            task = self.state()
+            self.assertEqual((dm.TaskState.RETRYING, note, 0),
+                             (task.state, task.last_error, task.attempts))
+            # Not due before retry_in, whatever snapshot_sleep_interval.
+            self.assertEqual(self.clock.now + datetime.timedelta(seconds=3),
+                             task.next_attempt_at)
+            self.clock.advance(3)
+
     def test_snapshot_wait_then_timeout(self):
         self.journal.enqueue('img', 'R2', 'test')
         wait = runner.Outcome(runner.Kind.WAIT, 'still saving', 'saving')

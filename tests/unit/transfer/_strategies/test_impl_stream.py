@@ -6,7 +6,7 @@ from oslotest import base as test_base
 from glance_sync import digests
 from glance_sync.regions import base
 from glance_sync.transfer import TransferStats, fanout
-from glance_sync.transfer._strategies import impl_stream
+from glance_sync.transfer._strategies import impl_sequential, impl_stream
 from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
@@ -183,3 +183,49 @@ class StreamTest(fakes.StrategyTestCase, test_base.BaseTestCase):
         self.master.download = flaky
         results = self.transfer([(self.two, None)])
         self.assert_copy(results['RegionTwo'], self.two)
+
+
+class RelayTest(fakes.StrategyTestCase, test_base.BaseTestCase):
+    """``copy_from``: a region's copy read from a relay region."""
+
+    def setUp(self):
+        super().setUp()
+        self.make_master()
+        self.two = self.memory_region('RegionTwo')
+        self.three = self.memory_region('RegionThree')
+        self.strategy = impl_stream.StreamStrategy()
+        self.logger = self.useFixture(fixtures.FakeLogger())
+        # The relay's copy: another record (name, properties), same bytes.
+        record = self.two.create_image(
+            'relay-copy', visibility='private', properties={'x': 'y'},
+            disk_format='raw', container_format='bare')
+        self.relay = self.two.upload(record.id, [self.data])
+        self.two.reset_calls()
+
+    def test_the_copy_reads_the_relay_and_is_the_masters(self):
+        copy = self.strategy.copy_from(self.two, self.relay.id, self.image,
+                                       Target(self.three))
+        self.assert_copy(copy, self.three)
+        self.assertEqual((0, 1), (len(self.master.calls_to('download')),
+                                  len(self.two.calls_to('download'))))
+        self.assertIn('Relayed image cirros (%s): %d bytes read once from '
+                      'region RegionTwo' % (self.image.id, self.SIZE),
+                      self.logger.output)
+
+    def test_bytes_that_are_not_the_masters_are_refused_and_removed(self):
+        record = self.two.create_image(
+            'other', visibility='private', properties={},
+            disk_format='raw', container_format='bare')
+        other = self.two.upload(record.id, [b'y' * self.SIZE])
+        error = self.assertRaises(
+            base.CopyFailed, self.strategy.copy_from, self.two, other.id,
+            self.image, Target(self.three))
+        self.assertIn('RegionThree', str(error))
+        self.assertEqual([], self.three.snapshot())
+
+    def test_other_strategies_read_the_master_only(self):
+        strategy = impl_sequential.SequentialStrategy()
+        self.assertFalse(strategy.relays)
+        self.assertTrue(self.strategy.relays)
+        self.assertRaises(NotImplementedError, strategy.copy_from, self.two,
+                          self.relay.id, self.image, Target(self.three))
