@@ -7,6 +7,7 @@ from oslotest import base
 
 from glance_sync.images import Image
 from glance_sync.regions import dumpfile
+from tests.unit.regions import planted
 
 IMAGE = Image(id='5b0e6a0e-9a9c-4b8e-8f4e-000000000001', name='cirros',
               region='RegionOne', owner='p1', visibility='public',
@@ -234,19 +235,15 @@ class SafeWritesTest(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.dir = self.useFixture(fixtures.TempDir()).path
-        self.victim = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                                   'victim')
-        with open(self.victim, 'w') as stream:
-            stream.write('secret')
+        self.planted = self.useFixture(planted.PlantedLinks())
+        self.dir, self.victim = self.planted.dir, self.planted.victim
 
     def test_planted_links_are_replaced_not_followed(self):
         path = os.path.join(self.dir, 'manifest.json')
-        for planted in (path, path + '.part', path + '.tmp'):
-            os.symlink(self.victim, planted)
+        for link in (path, path + '.part', path + '.tmp'):
+            os.symlink(self.victim, link)
         dumpfile.Manifest('RegionOne', 'p1').write(self.dir)
-        with open(self.victim) as stream:
-            self.assertEqual('secret', stream.read())
+        self.assertEqual(planted.SECRET, self.planted.victim_content())
         self.assertFalse(os.path.islink(path))
         self.assertEqual('RegionOne',
                          dumpfile.Manifest.read(self.dir).master_region)
