@@ -45,8 +45,7 @@ from glance_sync.daemon import (
 )
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal
-from glance_sync.regions.base import RegionError
-from glance_sync.sync.cloud import OnlineCloud
+from glance_sync.sync.cloud import OnlineCloud, resolve_master_projects
 from glance_sync.retry import RetryPolicy
 
 __all__ = ['Daemon', 'run']
@@ -62,15 +61,7 @@ def load_context(conf: cfg.ConfigOpts) -> context.SyncContext:
     native.register_opts(conf)
     config = native.load(conf)
     cloud = OnlineCloud(config)
-    if config.settings.master_projects:
-        # Resolved now, so that an unknown project stops the start (or
-        # the reload) with its name; a Keystone that does not answer yet
-        # only delays it to the first task.
-        try:
-            cloud.master_owners()
-        except RegionError as exc:
-            LOG.warning('[target:master] master_projects not resolved yet, '
-                        'tried again at first use: %s', exc)
+    resolve_master_projects(cloud)
     return context.SyncContext(cloud, context.DaemonOptions.from_conf(conf))
 
 

@@ -26,6 +26,7 @@ qualified_name`).
 from __future__ import annotations
 
 import abc
+import logging
 import os
 import re
 import threading
@@ -41,7 +42,10 @@ from glance_sync.rules.options import COPY_OWNER_MASTER
 from glance_sync.rules.owners import Owners
 from glance_sync.sync import projects
 
-__all__ = ['Cloud', 'OfflineCloud', 'OnlineCloud', 'UnknownRegion']
+__all__ = ['Cloud', 'OfflineCloud', 'OnlineCloud', 'UnknownRegion',
+           'resolve_master_projects']
+
+LOG = logging.getLogger(__name__)
 
 
 class UnknownRegion(ConfigError):
@@ -303,6 +307,22 @@ class OfflineCloud(Cloud):
         except OSError as exc:
             raise ConfigError(path, reason='cannot read the backup: %s'
                               % (exc.strerror or exc)) from exc
+
+
+def resolve_master_projects(cloud: Cloud) -> None:
+    """Resolve ``master_projects`` now, when a service starts or reloads,
+    so that an unknown project stops it with its name; a Keystone that
+    does not answer only delays the resolution to the first use.
+
+    :raises ConfigError: a listed project does not exist.
+    """
+    if not cloud.config.settings.master_projects:
+        return
+    try:
+        cloud.master_owners()
+    except base.RegionError as exc:
+        LOG.warning('[target:master] master_projects not resolved yet, '
+                    'tried again at first use: %s', exc)
 
 
 def _is_keystone_id(value: str) -> bool:

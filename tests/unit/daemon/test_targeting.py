@@ -154,8 +154,8 @@ class TargetedPlanTest(base.BaseTestCase):
                                   'Master')
         names = runner._names_for(index, image.id)
         planned = [index.by_name[n] for n in names if n in index.by_name]
-        masters = [image.id, *targeting.dependency_ids(image)]
-        query = targeting.sync_query(image, planned, masters, rules)
+        sources = [image.id, *targeting.dependency_ids(image)]
+        query = targeting.sync_query(image, planned, sources, rules)
         targeted = _plan(index, image, region.find_images(query), rules,
                          tenant)
         self.assertEqual(full, targeted, 'seed %d' % seed)
