@@ -36,6 +36,17 @@ class DumpFileTest(base.BaseTestCase):
         self.assertTrue(entry.same_content(IMAGE))
         self.assertFalse(entry.same_content(IMAGE.copy(checksum='other')))
 
+    def test_other_master_projects_round_trip(self):
+        manifest = dumpfile.Manifest('RegionOne', 'p1', projects=('p2',))
+        manifest.write(self.dir)
+        self.assertEqual(manifest, dumpfile.Manifest.read(self.dir))
+        # One project: no projects field, as older dumps.
+        dumpfile.Manifest('RegionOne', 'p1').write(self.dir)
+        document = dumpfile.read_json(os.path.join(self.dir,
+                                                   dumpfile.MANIFEST))
+        self.assertNotIn('projects', document)
+        self.assertEqual((), dumpfile.Manifest.read(self.dir).projects)
+
     def test_record_round_trip(self):
         record = dumpfile.image_to_record(IMAGE)
         self.assertNotIn('region', record)
@@ -208,6 +219,16 @@ class HostileManifestTest(base.BaseTestCase):
                                 dumpfile.Manifest.read, self.dir)
         self.assertIn('name the same files', str(exc))
         self.assertIn(repr(unsafe), str(exc))
+
+    def test_projects_must_be_a_list_of_ids(self):
+        for projects in ('p2', [1], {'p2': 1}):
+            with open(self.path, 'w') as stream:
+                json.dump({'format': 'glance-sync-dump', 'version': 1,
+                           'master_region': 'RegionOne', 'tenant_id': 'p1',
+                           'images': {}, 'projects': projects}, stream)
+            exc = self.assertRaises(dumpfile.DumpFormatError,
+                                    dumpfile.Manifest.read, self.dir)
+            self.assertIn('is not a list of ids', str(exc))
 
     def test_master_and_project_must_be_text(self):
         for name in ('master_region', 'tenant_id'):
