@@ -63,7 +63,7 @@ class Cloud(metaclass=abc.ABCMeta):
         self._regions: dict[str, base.Region] = {}
         self._lock = threading.Lock()
         self._master_owners: Owners | None = None
-        # Not the regions' lock: resolving happens while building a region.
+        # Not the regions' lock: a region resolves them on its first read.
         self._owners_lock = threading.Lock()
 
     @property
