@@ -78,12 +78,18 @@ function write_glance_sync_conf {
     iniset "$conf" target:master auth_url "$KEYSTONE_SERVICE_URI/v3"
     iniset "$conf" target:master username "$GLANCE_SYNC_SERVICE_USER"
     iniset "$conf" target:master password "$SERVICE_PASSWORD"
-    # The images glance-sync selects are those of the project it works in:
-    # devstack's admin project by default, where stack.sh uploads cirros.
+    # The account works in the admin project; the images it selects are
+    # those of the master projects (admin's cirros, demo's uploads), and
+    # every copy in RegionTwo keeps its master image's owner.
     iniset "$conf" target:master project_name "$GLANCE_SYNC_PROJECT_NAME"
     iniset "$conf" target:master user_domain_name "$SERVICE_DOMAIN_NAME"
     iniset "$conf" target:master project_domain_name \
         "$GLANCE_SYNC_PROJECT_DOMAIN_NAME"
+    iniset "$conf" target:master master_projects \
+        "$GLANCE_SYNC_MASTER_PROJECTS"
+    iniset "$conf" target:master copy_owner master
+    iniset "$conf" target:master metadata_condition \
+        "$GLANCE_SYNC_METADATA_CONDITION"
     iniset "$conf" database connection "$(glance_sync_journal_url)"
     iniset "$conf" daemon reconcile_interval "$GLANCE_SYNC_RECONCILE_INTERVAL"
     iniset "$conf" api bind_host "$GLANCE_SYNC_API_HOST"

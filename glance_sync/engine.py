@@ -55,6 +55,7 @@ from glance_sync.rules.actions import (Action, Deactivate, Reactivate,
                                        UpdateMetadata, Upload)
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.plan import RegionPlan, plan_region
+from glance_sync.rules.owners import Tenant
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus, Status
 from glance_sync.transfer.targets import Copier
@@ -109,7 +110,7 @@ class ApplyError(Exception):
 
 def sync_region(master: MasterIndex, master_region: Region, region: Region,
                 rules: TargetRules, *, copier: Copier, dry_run: bool = False,
-                tenant_id: str | None = None, retries: int = 2,
+                tenant_id: Tenant | None = None, retries: int = 2,
                 backoff: float = 1.0) -> tuple[RegionPlan, ApplyReport]:
     """List, plan and apply for one region.
 

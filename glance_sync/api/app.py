@@ -39,7 +39,7 @@ from glance_sync.conf import daemon as daemon_conf
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.daemon.context import DaemonOptions
 from glance_sync.db.repositories import Journal
-from glance_sync.sync.cloud import Cloud, OnlineCloud
+from glance_sync.sync.cloud import Cloud, OnlineCloud, resolve_master_projects
 
 __all__ = ['AuthProtocol', 'NoAuthMiddleware', 'build_app', 'routes']
 
@@ -158,7 +158,10 @@ def build_app(conf: cfg.ConfigOpts, config: SyncConfig, *,
                         else keystone_auth(conf))
     requests = SyncRequests(Journal(conf))
     daemon_conf.register_opts(conf)
-    regions = RegionDirectory(cloud or OnlineCloud(config),
+    if cloud is None:
+        cloud = OnlineCloud(config)
+        resolve_master_projects(cloud)
+    regions = RegionDirectory(cloud,
                               conf.api.region_cache_seconds,
                               options=DaemonOptions.from_conf(conf))
     router = Router(routes(Controller(regions, requests)),

@@ -131,7 +131,7 @@ class RegionDirectory:
                 rules = self.cloud.config.settings.targets[target]
             return RegionState(index, rules_plan.plan_region(
                 selected, region.list_images(include_public=True), rules,
-                name, tenant_id=self.cloud.tenant_id(target)))
+                name, tenant_id=self.cloud.owners(target)))
 
     def _selector(self) -> destinations.RegionSelector:
         """The daemon's region decisions, over the cached catalogs (the

@@ -45,7 +45,8 @@ from keystoneauth1.identity import generic
 from glance_sync.conf import checks
 from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
-from glance_sync.rules.options import MATCH_BY_NAME, SyncSettings, TargetRules
+from glance_sync.rules.options import (COPY_OWNER_PROJECT, MATCH_BY_NAME,
+                                       SyncSettings, TargetRules)
 
 __all__ = ['LegacyConfig', 'TargetCredentials', 'load']
 
@@ -222,7 +223,8 @@ def _target_rules(reader: _Reader, section: str) -> TargetRules:
         # follow_deactivation is inert without record_source.
         record_source=False, match_by=MATCH_BY_NAME,
         follow_deactivation=True, metadata_only=False,
-        member_project_map=(), stores=frozenset(), **sets)
+        member_project_map=(), stores=frozenset(),
+        copy_owner=COPY_OWNER_PROJECT, **sets)
 
 
 def _condition(reader: _Reader, section: str) -> str | None:

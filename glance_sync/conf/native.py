@@ -170,7 +170,8 @@ def load(conf: cfg.ConfigOpts, overrides: Iterable[str] = ()) -> NativeConfig:
         master_region=master_region,
         targets={n: _target_rules(conf, n) for n in names},
         preferable_order=tuple(section('preferable_order')),
-        list_images_timeout=section('list_images_timeout'))
+        list_images_timeout=section('list_images_timeout'),
+        master_projects=_master_projects(conf, names))
     for name in names:
         _check_strategy(conf, name)
         targets.endpoint_settings(conf, name)  # a bad URL fails now
@@ -326,7 +327,32 @@ def _target_rules(conf: cfg.ConfigOpts, target: str) -> TargetRules:
         metadata_only=own('metadata_only'),
         member_project_map=tuple(sorted(own('member_project_map').items())),
         stores=frozenset(own('stores')),
+        copy_owner=own('copy_owner'),
         **{name: frozenset(value(name)) for name in _SET_FIELDS})
+
+
+def _master_projects(conf: cfg.ConfigOpts,
+                     names: list[str]) -> tuple[str, ...]:
+    """``[target:master] master_projects``, stripped; set elsewhere it is
+    an error (only the master has candidates).
+
+    :raises ConfigError: set in another target, or with an empty entry.
+    """
+    for name in names:
+        group = targets.group_name(name)
+        found = _get(conf, group)('master_projects')
+        if name != MASTER and found:
+            raise ConfigError(_location(conf, group, 'master_projects'),
+                              group, 'master_projects',
+                              'only [%s] may list master projects'
+                              % targets.group_name(MASTER))
+    group = targets.group_name(MASTER)
+    projects = tuple(p.strip() for p in _get(conf, group)('master_projects'))
+    if any(not p for p in projects):
+        raise ConfigError(_location(conf, group, 'master_projects'), group,
+                          'master_projects', 'an empty project name in %r'
+                          % ', '.join(projects))
+    return tuple(dict.fromkeys(projects))
 
 
 def _rule_group(conf: cfg.ConfigOpts, target: str, option: str) -> str:

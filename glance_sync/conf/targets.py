@@ -55,6 +55,28 @@ _OPTS = [
                      'deactivated or reactivated (native configurations, '
                      'whose copies record their source; a legacy '
                      'configuration never does).'),
+    cfg.ListOpt('master_projects', default=[],
+                help='[target:master] only. The projects of the master '
+                     'Keystone whose images are candidates for '
+                     'synchronisation, by name or id (e.g. "admin, demo"), '
+                     'all with the same rules; a name two of them use is '
+                     'ignored as a duplicate. Resolved through the master '
+                     'Keystone at start and on reload: an unknown project '
+                     'is a configuration error. The master credentials must '
+                     'see these projects\' images (an admin role). Empty: '
+                     'the project the master credentials are scoped to '
+                     '(GlanceSync).'),
+    cfg.StrOpt('copy_owner', default='project', choices=[
+        ('project', 'the project this target\'s credentials are scoped '
+                    'to (or owner_project_id), as GlanceSync'),
+        ('master', 'the master image\'s owner: for regions in the '
+                   'master\'s Keystone, so that each master project\'s '
+                   'users see their images in every region; the '
+                   'credentials must be allowed to set an image\'s owner '
+                   '(admin)')],
+               help='Who owns the copies this target creates. The '
+                    'target\'s regions are then read for the copies of '
+                    'each master project as well as its own.'),
     cfg.StrOpt('interface', default='public', choices=[
         ('public', 'the endpoints users reach'),
         ('internal', 'the endpoints of the cloud\'s internal network'),

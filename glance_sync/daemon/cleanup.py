@@ -24,7 +24,7 @@ from glance_sync.images import Image
 from glance_sync.regions.attributes import ImageAttributes
 from glance_sync.regions.base import Region
 from glance_sync.rules.metadata import SOURCE_PROPERTY
-from glance_sync.rules.selection import owned_by
+from glance_sync.rules.owners import Tenant, owned_by
 
 __all__ = [
     'DEACTIVATE',
@@ -53,7 +53,7 @@ def copies_of(images: Iterable[Image], master_id: str) -> list[Image]:
 
 def leftovers(images: Iterable[Image], master_id: str, *,
               master_name: str | None = None,
-              tenant_id: str | None = None) -> list[Image]:
+              tenant_id: Tenant | None = None) -> list[Image]:
     """Our unfinished copies of a master image.
 
     :param images: the region's images.
@@ -78,7 +78,7 @@ def leftovers(images: Iterable[Image], master_id: str, *,
 
 def remove_leftovers(region: Region, images: Sequence[Image],
                      master_id: str, *, master_name: str | None = None,
-                     tenant_id: str | None = None) -> list[Image]:
+                     tenant_id: Tenant | None = None) -> list[Image]:
     """Delete our unfinished copies of a master image from ``region``.
 
     The caller must hold the (image, region) lock.

@@ -24,6 +24,7 @@ from typing import Any
 from glance_sync.images import MASTER_TARGET
 from glance_sync.rules import destinations
 from glance_sync.rules.options import SyncSettings
+from glance_sync.rules.owners import Owners, Tenant
 from glance_sync.sync.cloud import Cloud
 from glance_sync.sync.copier import make_copier
 from glance_sync.transfer.base import TransferOptions
@@ -54,13 +55,24 @@ class DaemonOptions:
 class Topology:
     """Each target's tenant and candidate regions, as discovered."""
 
-    #: Target → the project owning its images.
-    tenants: dict[str, str]
+    #: Target → the projects owning its copies (its own; with
+    #: ``copy_owner = master`` the master projects too).
+    tenants: dict[str, Tenant]
     selector: destinations.RegionSelector
+    #: The master projects whose images are candidates (``None``: the
+    #: master target's tenant).
+    master_owners: Owners | None = None
 
-    def tenant_of(self, region: str) -> str:
+    def tenant_of(self, region: str) -> Tenant:
         """The tenant of a qualified region's target."""
         return self.tenants[self.selector.target_of(region)]
+
+    @property
+    def masters(self) -> Tenant:
+        """The owners of the master's candidate images."""
+        if self.master_owners is not None:
+            return self.master_owners
+        return self.tenants[MASTER_TARGET]
 
 
 class SyncContext:
@@ -106,14 +118,16 @@ class SyncContext:
         """
         discovered = {target: self.cloud.regions_of(target)
                       for target in self.cloud.config.targets}
-        tenants = {target: self.cloud.tenant_id(target)
-                   for target in self.cloud.config.targets}
+        tenants: dict[str, Tenant] = {
+            target: self.cloud.owners(target)
+            for target in self.cloud.config.targets}
+        masters = self.cloud.master_owners()
         found = Topology(tenants, destinations.RegionSelector(
             self.settings, destinations.candidate_regions(self.settings,
                                                           discovered),
-            master_tenant=tenants[MASTER_TARGET],
+            master_tenant=masters,
             strategy=self.options.strategy,
-            property_name=self.options.regions_property))
+            property_name=self.options.regions_property), masters)
         with self._lock:
             self._topology = found
         return found

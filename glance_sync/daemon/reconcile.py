@@ -148,7 +148,7 @@ class Reconciler:
         topology = context.refresh()
         master = context.cloud.master()
         listed = runner.list_master(master)
-        index = MasterIndex.build(listed, topology.tenants['master'],
+        index = MasterIndex.build(listed, topology.masters,
                                   master.name)
         master_ids = {image.id for image in listed}
         if self._catalog is not None:

@@ -356,7 +356,7 @@ class TaskRunner:
                            % (image.id, task.region))
         region = context.cloud.region(task.region)
         index = MasterIndex.build(self.master_catalog.around(master, image),
-                                  topology.tenants['master'], master.name)
+                                  topology.masters, master.name)
         names = _names_for(index, image.id)
         # An obsolete image is never uploaded: no copy of it is unfinished.
         obsolete = image.name.endswith(OBSOLETE_SUFFIX)

@@ -45,7 +45,7 @@ from glance_sync.daemon import (
 )
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal
-from glance_sync.sync.cloud import OnlineCloud
+from glance_sync.sync.cloud import OnlineCloud, resolve_master_projects
 from glance_sync.retry import RetryPolicy
 
 __all__ = ['Daemon', 'run']
@@ -60,8 +60,9 @@ def load_context(conf: cfg.ConfigOpts) -> context.SyncContext:
     """
     native.register_opts(conf)
     config = native.load(conf)
-    return context.SyncContext(OnlineCloud(config),
-                               context.DaemonOptions.from_conf(conf))
+    cloud = OnlineCloud(config)
+    resolve_master_projects(cloud)
+    return context.SyncContext(cloud, context.DaemonOptions.from_conf(conf))
 
 
 def check_schema(conf: cfg.ConfigOpts) -> None:

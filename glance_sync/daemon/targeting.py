@@ -76,7 +76,12 @@ def sync_query(image: Image, planned: Iterable[Image],
     names = _with_bases([image.name, *(i.name for i in planned)])
     ids = (frozenset(i.id for i in planned) | {image.id}
            if rules.match_by == MATCH_BY_ID else frozenset())
-    return ImageQuery(names=names, ids=ids, sources=frozenset(sources),
+    sources = frozenset(sources)
+    if sources and rules.record_source:
+        # A planned image's copy under another name (its master renamed)
+        # is renamed in place by this plan too: it must be read.
+        sources |= frozenset(i.id for i in planned)
+    return ImageQuery(names=names, ids=ids, sources=sources,
                       source_property=SOURCE_PROPERTY,
                       include_public=not rules.only_tenant_images)
 

@@ -81,11 +81,12 @@ def dump_command(args: argparse.Namespace, config: SyncConfig,
     cloud = commands.make_cloud(args, config)
     master = cloud.master()
     images = master.list_images(include_public=True)
-    tenant = cloud.tenant_id(base.MASTER_TARGET)
-    index = MasterIndex.build(images, tenant, master.name)
+    owners = cloud.master_owners()
+    index = MasterIndex.build(images, owners, master.name)
     selection = _selection(cloud, images, index, args.images)
     dumper = dump.Dumper(master, args.output,
-                         master_region=cloud.master_region, tenant_id=tenant,
+                         master_region=cloud.master_region,
+                         tenant_id=owners.primary, projects=owners.ids[1:],
                          metadata_only=args.metadata_only,
                          chunk_size=args.chunk_size)
     try:

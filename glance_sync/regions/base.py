@@ -152,10 +152,13 @@ class Region(metaclass=abc.ABCMeta):
                      disk_format: str | None = None,
                      container_format: str | None = None,
                      min_disk: int = 0, min_ram: int = 0,
-                     image_id: str | None = None) -> Image:
+                     image_id: str | None = None,
+                     owner: str | None = None) -> Image:
         """Create an image record (status ``queued``) without data.
 
         :param image_id: the id to give it; ``None`` lets the region choose.
+        :param owner: the project to own it; ``None``: the project the
+            region's credentials work in.
         :returns: the new record.
         :raises IdInUse: ``image_id`` is taken or was used before.
         :raises RegionUnavailable: the service did not answer.

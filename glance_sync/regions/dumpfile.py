@@ -19,6 +19,10 @@ and ``os_hash_algo``/``os_hash_value``, with the names of its two files::
                          "os_hash_value": "...",
                          "metadata": "<id>.json", "data": "<id>.img"}}}
 
+With several master projects (``master_projects``) the manifest also
+lists the others' ids, ``"projects": ["9a2b...", ...]`` (absent with one
+project, so that older readers read the folder as before).
+
 An image is in the manifest only once its files are complete, so a
 reader never sees a half-written image; files that are not in it are
 leftovers of an interrupted dump.
@@ -117,6 +121,8 @@ class Manifest:
     master_region: str
     tenant_id: str
     images: dict[str, Entry] = dataclasses.field(default_factory=dict)
+    #: The other master projects the images were selected from.
+    projects: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, folder: str) -> Manifest:
@@ -133,8 +139,13 @@ class Manifest:
         try:
             images = {image_id: _entry(path, image_id, fields)
                       for image_id, fields in document['images'].items()}
+            projects = document.get('projects', [])
+            if (not isinstance(projects, list)
+                    or not all(isinstance(p, str) for p in projects)):
+                raise DumpFormatError(path, 'bad manifest: projects %r is '
+                                      'not a list of ids' % (projects,))
             manifest = cls(document['master_region'], document['tenant_id'],
-                           images)
+                           images, tuple(projects))
         except (KeyError, TypeError, AttributeError) as exc:
             raise DumpFormatError(path, 'bad manifest: %r' % exc) from exc
         wrong = _wrong_type({'master_region': manifest.master_region,
@@ -155,10 +166,13 @@ class Manifest:
             fields = dataclasses.asdict(entry)
             del fields['id']
             images[image_id] = fields
-        write_json(os.path.join(folder, MANIFEST), {
+        document: dict[str, Any] = {
             'format': FORMAT, 'version': VERSION,
             'master_region': self.master_region, 'tenant_id': self.tenant_id,
-            'images': images})
+            'images': images}
+        if self.projects:
+            document['projects'] = list(self.projects)
+        write_json(os.path.join(folder, MANIFEST), document)
 
 
 _OPTIONAL_TEXT = (str, type(None))

@@ -100,6 +100,7 @@ class Dumper:
 
     def __init__(self, master: base.Region, folder: str, *,
                  master_region: str, tenant_id: str,
+                 projects: Sequence[str] = (),
                  metadata_only: bool = False,
                  chunk_size: int = verify.DEFAULT_CHUNK_SIZE,
                  disk_usage: _DiskUsage = shutil.disk_usage) -> None:
@@ -107,6 +108,7 @@ class Dumper:
         :param folder: where to write; created if needed.
         :param master_region: the master region's name, for the manifest.
         :param tenant_id: the master project, for the manifest.
+        :param projects: the other master projects, for the manifest.
         :param metadata_only: write records only (data already in the
             folder is kept).
         :param chunk_size: bytes per write.
@@ -117,7 +119,8 @@ class Dumper:
         self.metadata_only = metadata_only
         self.chunk_size = chunk_size
         self._disk_usage = disk_usage
-        self.manifest = dumpfile.Manifest(master_region, tenant_id)
+        self.manifest = dumpfile.Manifest(master_region, tenant_id,
+                                          projects=tuple(projects))
 
     def dump(self, selection: Sequence[tuple[base.Image, bool]],
              prune: bool = False) -> list[DumpOutcome]:

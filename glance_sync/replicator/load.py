@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from glance_sync.regions.drivers.dumpdir import DumpRegion
+from glance_sync.rules.owners import Owners
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.sync import syncing
 from glance_sync.sync.cloud import Cloud
@@ -26,11 +27,12 @@ def dump_index(dump: DumpRegion) -> MasterIndex:
     """The master index of a dump folder.
 
     The folder only holds images the master index kept, so indexing them
-    with the manifest's project gives the master's index again.
+    with the manifest's projects gives the master's index again.
     """
     manifest = dump.manifest
     return MasterIndex.build(dump.list_images(include_public=True),
-                             manifest.tenant_id, manifest.master_region)
+                             Owners(manifest.tenant_id, manifest.projects),
+                             manifest.master_region)
 
 
 def load_regions(cloud: Cloud, dump: DumpRegion, names: Sequence[str], *,

@@ -62,7 +62,7 @@ def plan_regions(cloud: Cloud, names: Sequence[str], parallel: int = 1
         try:
             images = cloud.region(name).list_images(include_public=True)
             plan = rules_plan.plan_region(index, images, rules, name,
-                                          tenant_id=cloud.tenant_id(target))
+                                          tenant_id=cloud.owners(target))
         except base.RegionError as exc:
             error = str(exc)
         else:

@@ -148,6 +148,9 @@ class ImageRecord:
     #: if its copy failed).
     tags: frozenset[str] = frozenset()
     protected: bool = False
+    #: The project to own the copy (``copy_owner = master``); ``None``:
+    #: the project the target's credentials work in.
+    owner: str | None = None
 
     def with_properties(self, extra: Mapping[str, Any]) -> ImageRecord:
         """A copy with ``extra`` properties added."""

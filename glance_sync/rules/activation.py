@@ -16,7 +16,7 @@ from glance_sync.images import Image
 from glance_sync.rules.actions import Deactivate, Reactivate
 from glance_sync.rules.metadata import SOURCE_PROPERTY
 from glance_sync.rules.options import TargetRules
-from glance_sync.rules.selection import owned_by
+from glance_sync.rules.owners import Tenant, owned_by
 
 __all__ = ['deactivations', 'follows', 'reactivations', 'to_deactivate']
 
@@ -34,7 +34,7 @@ def _made_from(image: Image, master_id: str) -> bool:
 
 
 def to_deactivate(images: Iterable[Image], master_id: str,
-                  tenant_id: str) -> list[Image]:
+                  tenant_id: Tenant) -> list[Image]:
     """The active copies of a deactivated master image, to deactivate."""
     return [image for image in images if image.status == 'active'
             and owned_by(image.owner, tenant_id)
@@ -42,7 +42,7 @@ def to_deactivate(images: Iterable[Image], master_id: str,
 
 
 def deactivations(deactivated: Mapping[str, Image], images: Iterable[Image],
-                  tenant_id: str) -> list[Deactivate]:
+                  tenant_id: Tenant) -> list[Deactivate]:
     """The active copies of deactivated master images, to deactivate.
 
     :param deactivated: the deactivated master images, by id.
@@ -61,7 +61,7 @@ def deactivations(deactivated: Mapping[str, Image], images: Iterable[Image],
 
 
 def reactivations(selected: Mapping[str, Image], images: Iterable[Image],
-                  tenant_id: str) -> tuple[list[Image], list[Reactivate]]:
+                  tenant_id: Tenant) -> tuple[list[Image], list[Reactivate]]:
     """The deactivated copies of active master images, to reactivate.
 
     :param selected: the master images the target synchronises, by name.

@@ -35,11 +35,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from glance_sync.images import Image, qualified_name, split_name
 from glance_sync.rules.options import SyncSettings, TargetRules
+from glance_sync.rules.owners import Tenant, owned_by
 from glance_sync.rules.selection import (
     OBSOLETE_SUFFIX,
     MasterIndex,
     is_synchronisable,
-    owned_by,
 )
 
 __all__ = ['DEFAULT_PROPERTY', 'RegionSelector', 'Strategy',
@@ -131,15 +131,15 @@ class RegionSelector:
     :param settings: the sync settings and each target's rules.
     :param candidates: target → candidate regions
         (:func:`candidate_regions`).
-    :param master_tenant: the master project's id; images of other
-        projects go nowhere. None: not checked.
+    :param master_tenant: the master project's id (or the master
+        projects); images of other projects go nowhere. None: not checked.
     :param strategy: ``sync_strategy``.
     :param property_name: ``regions_property``.
     """
 
     settings: SyncSettings
     candidates: Mapping[str, tuple[str, ...]]
-    master_tenant: str | None = None
+    master_tenant: Tenant | None = None
     strategy: Strategy = Strategy.RULES
     property_name: str = DEFAULT_PROPERTY
 

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 
 from glance_sync.images import Image
+from glance_sync.rules.owners import Owners, Tenant
 
 __all__ = ['match']
 
@@ -26,7 +27,7 @@ LOG = logging.getLogger(__name__)
 
 
 def match(selected: Mapping[str, Image], images: Iterable[Image], *,
-          region: str, tenant_id: str, only_tenant_images: bool,
+          region: str, tenant_id: Tenant, only_tenant_images: bool,
           warn_foreign: bool = True,
           by_id: bool = False) -> dict[str, Image]:
     """The regional copy of each selected master image that has one.
@@ -34,7 +35,7 @@ def match(selected: Mapping[str, Image], images: Iterable[Image], *,
     :param selected: the master images the target synchronises, by name.
     :param images: the region's images, in the order it lists them.
     :param region: the region's name, for the warnings.
-    :param tenant_id: the target's tenant id.
+    :param tenant_id: the target's tenant id (or its owners).
     :param only_tenant_images: skip other tenants' images.
     :param warn_foreign: warn about other tenants' images.
     :param by_id: match by the master image's id instead of its name.
@@ -76,8 +77,10 @@ def _match_ids(selected: Mapping[str, Image], images: Iterable[Image],
     return found
 
 
-def _owner_test(tenant_id: str) -> Callable[[str | None], bool]:
+def _owner_test(tenant_id: Tenant) -> Callable[[str | None], bool]:
     """:func:`owned_by` for one tenant, for testing many images."""
+    if isinstance(tenant_id, Owners):
+        return tenant_id.__contains__
     padded = tenant_id.zfill(32)
 
     def ours(owner: str | None) -> bool:

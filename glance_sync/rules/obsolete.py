@@ -24,7 +24,8 @@ from glance_sync.images import Image
 from glance_sync.rules.actions import UpdateMetadata
 from glance_sync.rules.options import TargetRules
 from glance_sync.rules.selection import MasterIndex, OBSOLETE_SUFFIX
-from glance_sync.rules.selection import is_synchronisable, owned_by
+from glance_sync.rules.owners import Tenant, owned_by
+from glance_sync.rules.selection import is_synchronisable
 
 __all__ = ['IGNORED_WARNING', 'plan_obsolete']
 
@@ -35,7 +36,8 @@ IGNORED_WARNING = ('Ignore obsolete master image %s because %s exists and '
 
 
 def plan_obsolete(master: MasterIndex, images: Iterable[Image],
-                  rules: TargetRules, tenant_id: str) -> list[UpdateMetadata]:
+                  rules: TargetRules,
+                  tenant_id: Tenant) -> list[UpdateMetadata]:
     """The changes that make the region's copies of obsolete images follow
     the master.
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ['MATCH_BY', 'MATCH_BY_ID', 'MATCH_BY_NAME', 'TargetRules',
+__all__ = ['COPY_OWNERS', 'COPY_OWNER_MASTER', 'COPY_OWNER_PROJECT',
+           'MATCH_BY', 'MATCH_BY_ID', 'MATCH_BY_NAME', 'TargetRules',
            'SyncSettings']
 
 #: Copies are found by name, and get the region's own ids (GlanceSync).
@@ -17,6 +18,15 @@ MATCH_BY_NAME = 'name'
 MATCH_BY_ID = 'id'
 #: The values of :attr:`TargetRules.match_by`.
 MATCH_BY = (MATCH_BY_NAME, MATCH_BY_ID)
+
+#: A copy belongs to the project the target's credentials work in
+#: (GlanceSync).
+COPY_OWNER_PROJECT = 'project'
+#: A copy belongs to its master image's owner (regions that share the
+#: master's Keystone).
+COPY_OWNER_MASTER = 'master'
+#: The values of :attr:`TargetRules.copy_owner`.
+COPY_OWNERS = (COPY_OWNER_PROJECT, COPY_OWNER_MASTER)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +71,9 @@ class TargetRules:
     #: Stores of each region's Glance that every copy must also be in
     #: (copied there by the region itself, with copy-image).
     stores: frozenset[str] = frozenset()
+    #: Who owns the copies this target creates: :data:`COPY_OWNER_PROJECT`
+    #: or :data:`COPY_OWNER_MASTER` (the master image's owner).
+    copy_owner: str = COPY_OWNER_PROJECT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,3 +84,7 @@ class SyncSettings:
     targets: dict[str, TargetRules]
     preferable_order: tuple[str, ...] = ()
     list_images_timeout: float = 30.0
+    #: The master projects whose images are candidates, as configured
+    #: (names or ids; resolved by the cloud). Empty: the master
+    #: credentials' own project.
+    master_projects: tuple[str, ...] = ()

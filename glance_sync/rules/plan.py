@@ -43,7 +43,9 @@ from glance_sync.rules import renames
 from glance_sync.rules.actions import (Action, FixAmi, ImageRecord,
                                        Reactivate, Rename, RenameCopy,
                                        Replace, UpdateMetadata, Upload)
-from glance_sync.rules.options import MATCH_BY_ID, TargetRules
+from glance_sync.rules.options import (COPY_OWNER_MASTER, MATCH_BY_ID,
+                                       TargetRules)
+from glance_sync.rules.owners import Tenant
 from glance_sync.rules.selection import MasterIndex, Selection
 from glance_sync.rules.status import ImageStatus, Status, format_status
 
@@ -119,7 +121,7 @@ class RegionPlan:
 
 def plan_region(master: MasterIndex, images: Iterable[Image],
                 rules: TargetRules, region: str, *,
-                tenant_id: str | None = None) -> RegionPlan:
+                tenant_id: Tenant | None = None) -> RegionPlan:
     """Plan the sync of one region, as GlanceSync's ``sync_region`` would.
 
     Logs GlanceSync's warnings (duplicates, other tenants' images when
@@ -131,7 +133,8 @@ def plan_region(master: MasterIndex, images: Iterable[Image],
     :param rules: the rules of the region's target.
     :param region: the qualified region name.
     :param tenant_id: the target's tenant id; ``rules.tenant_id`` by
-        default.
+        default. :class:`~glance_sync.rules.owners.Owners` when the
+        target's copies may belong to several projects (``copy_owner``).
     :returns: the statuses and the ordered actions.
     :raises TenantUnknown: no tenant id given either way.
     :raises ConditionError: the target's condition is not allowed.
@@ -158,7 +161,7 @@ def plan_region(master: MasterIndex, images: Iterable[Image],
 
 def status_region(master: MasterIndex, images: Iterable[Image],
                   rules: TargetRules, region: str, *,
-                  tenant_id: str | None = None) -> tuple[ImageStatus, ...]:
+                  tenant_id: Tenant | None = None) -> tuple[ImageStatus, ...]:
     """Every selected image's status in one region, smallest first.
 
     GlanceSync's ``export_sync_region_status``: same statuses as
@@ -178,7 +181,7 @@ def status_region(master: MasterIndex, images: Iterable[Image],
 
 
 def _reactivations(master: MasterIndex, images: list[Image],
-                   rules: TargetRules, tenant: str
+                   rules: TargetRules, tenant: Tenant
                    ) -> tuple[list[Image], list[Reactivate]]:
     """The deactivated copies to reactivate, and the images to plan
     with (those copies shown active)."""
@@ -189,7 +192,7 @@ def _reactivations(master: MasterIndex, images: list[Image],
 
 
 def _deactivations(master: MasterIndex, images: list[Image],
-                   rules: TargetRules, tenant: str) -> list[Action]:
+                   rules: TargetRules, tenant: Tenant) -> list[Action]:
     if not activation.follows(rules):
         return []
     return list(activation.deactivations(master.deactivated, images,
@@ -209,7 +212,7 @@ def _pending(planner: _Planner,
         for code, image in zip(planner.codes, planner.selection.ordered))
 
 
-def _tenant(rules: TargetRules, tenant_id: str | None) -> str:
+def _tenant(rules: TargetRules, tenant_id: Tenant | None) -> Tenant:
     tenant = tenant_id or rules.tenant_id
     if not tenant:
         raise TenantUnknown(rules.name)
@@ -221,7 +224,7 @@ class _Planner:
     ``image_list_to_sync`` with the actions alongside."""
 
     def __init__(self, master: MasterIndex, rules: TargetRules, region: str,
-                 tenant: str, images: list[Image], *,
+                 tenant: Tenant, images: list[Image], *,
                  warn_checksum: bool = True,
                  warn_foreign: bool = True) -> None:
         self.master = master
@@ -392,7 +395,9 @@ class _Planner:
             min_disk=image.min_disk, min_ram=image.min_ram,
             image_id=image.id if self.by_id else None,
             tags=attributes.upload_tags(image, self.rules),
-            protected=image.protected and self.rules.record_source)
+            protected=image.protected and self.rules.record_source,
+            owner=(image.owner or None) if self.rules.copy_owner
+            == COPY_OWNER_MASTER else None)
         extra: dict[str, Any] = {}
         if old is not None:
             extra['old_id'] = old.id

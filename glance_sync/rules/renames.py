@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 
 from glance_sync.images import Image
 from glance_sync.rules.metadata import SOURCE_PROPERTY
-from glance_sync.rules.selection import OBSOLETE_SUFFIX, owned_by
+from glance_sync.rules.owners import Tenant, owned_by
+from glance_sync.rules.selection import OBSOLETE_SUFFIX
 
 __all__ = ['CONFLICT_WARNING', 'made_from', 'moved_copies']
 
@@ -36,7 +37,7 @@ def made_from(copy: Image, master: Image) -> bool:
 
 
 def moved_copies(selected: Mapping[str, Image], images: Iterable[Image],
-                 tenant_id: str) -> dict[str, Image]:
+                 tenant_id: Tenant) -> dict[str, Image]:
     """The copies whose master image was renamed since they were made.
 
     :param selected: the master images the target synchronises, by name.

@@ -6,6 +6,15 @@ name, and no name that appears twice (GlanceSync warns ``Duplicated images
 with name <name> will be ignored``, once per name). AMI references become
 names (:mod:`glance_sync.rules.ami`).
 
+With several master projects (:class:`~glance_sync.rules.owners.Owners`)
+the images of all of them are candidates, and a name is judged across
+them: a name two projects use is a duplicate, ignored like a name one
+project uses twice. Copies are found by name in the regions (and, with
+the target's credentials, under one owner), so two master images of one
+name could only fight over one copy. AMI references resolve among all
+the candidates: a kernel of one listed project serves an image of
+another, as Glance and Nova allow for a kernel its users can see.
+
 Then each target selects from it, in GlanceSync's order
 (:func:`is_synchronisable`):
 
@@ -32,6 +41,7 @@ from glance_sync.rules.condition import Condition
 from glance_sync.rules.condition import ConditionEvaluationError
 from glance_sync.rules.condition import compile_condition
 from glance_sync.rules.options import TargetRules
+from glance_sync.rules.owners import Tenant, owned_by
 from glance_sync.rules.status import sort_key
 
 __all__ = ['DUPLICATE_WARNING', 'MasterIndex', 'OBSOLETE_SUFFIX',
@@ -43,14 +53,6 @@ OBSOLETE_SUFFIX = '_obsolete'
 #: GlanceSync's warning for a name used twice in the master (same text).
 DUPLICATE_WARNING = 'Duplicated images with name %s will be ignored'
 
-
-def owned_by(owner: str | None, tenant_id: str) -> bool:
-    """GlanceSync's owner test: no owner, or the same id up to leading
-    zeros (``zfill(32)``: Keystone ids and the backups' numeric ones).
-    """
-    if not owner or owner == tenant_id:
-        return True
-    return owner.zfill(32) == tenant_id.zfill(32)
 
 
 @functools.lru_cache(maxsize=256)
@@ -142,12 +144,13 @@ class MasterIndex:
         self._selections: dict[tuple[object, ...], Selection] = {}
 
     @classmethod
-    def build(cls, images: Iterable[Image], tenant_id: str,
+    def build(cls, images: Iterable[Image], tenant_id: Tenant,
               region: str = '') -> MasterIndex:
         """GlanceSync's master dictionary.
 
         :param images: every image listed in the master region.
-        :param tenant_id: the master target's tenant id.
+        :param tenant_id: the master target's tenant id, or the master
+            projects (:class:`~glance_sync.rules.owners.Owners`).
         :param region: the master region's name.
         :returns: the index; duplicated names are warned about, once each.
         """

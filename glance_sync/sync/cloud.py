@@ -10,6 +10,14 @@ base.Region` objects and knows each target's regions and tenant:
   ``DIR/backup_<region>.csv`` and writes every change back there, as
   GlanceSync's mock facade did.
 
+Whose images count (:class:`~glance_sync.rules.owners.Owners`): the
+master's candidates are the images of the master projects
+(:meth:`Cloud.master_owners`, ``[target:master] master_projects``,
+resolved once per cloud, i.e. per configuration load); a target's copies
+are its project's images, and with ``copy_owner = master`` also those of
+the master projects (:meth:`Cloud.owners`). Each region lists the images
+of exactly those projects.
+
 Region names are qualified (``Region`` for the master target,
 ``target:Region`` otherwise, see :func:`glance_sync.regions.base.
 qualified_name`).
@@ -18,8 +26,11 @@ qualified_name`).
 from __future__ import annotations
 
 import abc
+import logging
 import os
+import re
 import threading
+from collections.abc import Callable
 
 from keystoneauth1 import session as ksa_session
 
@@ -27,8 +38,14 @@ from glance_sync.conf.errors import ConfigError
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.regions import auth, base, catalog, csvfile
 from glance_sync.regions.drivers import glance, glance_errors, memory
+from glance_sync.rules.options import COPY_OWNER_MASTER
+from glance_sync.rules.owners import Owners
+from glance_sync.sync import projects
 
-__all__ = ['Cloud', 'OfflineCloud', 'OnlineCloud', 'UnknownRegion']
+__all__ = ['Cloud', 'OfflineCloud', 'OnlineCloud', 'UnknownRegion',
+           'resolve_master_projects']
+
+LOG = logging.getLogger(__name__)
 
 
 class UnknownRegion(ConfigError):
@@ -45,6 +62,9 @@ class Cloud(metaclass=abc.ABCMeta):
         self.config = config
         self._regions: dict[str, base.Region] = {}
         self._lock = threading.Lock()
+        self._master_owners: Owners | None = None
+        # Not the regions' lock: a region resolves them on its first read.
+        self._owners_lock = threading.Lock()
 
     @property
     def master_region(self) -> str:
@@ -91,6 +111,57 @@ class Cloud(metaclass=abc.ABCMeta):
 
         :raises AuthFailed: (online) Keystone refused the credentials.
         """
+
+    def master_owners(self) -> Owners:
+        """The master projects whose images are candidates: ``[target:
+        master] master_projects`` resolved to ids (once), else the master
+        target's own project.
+
+        :raises ConfigError: a listed project does not exist.
+        :raises AuthFailed: (online) Keystone refused the credentials.
+        :raises RegionUnavailable: (online) Keystone did not answer (the
+            next call tries again).
+        """
+        with self._owners_lock:
+            if self._master_owners is not None:
+                return self._master_owners
+        configured = self.config.settings.master_projects
+        if configured:
+            ids = self._resolve_projects(configured)
+            found = Owners(ids[0], ids[1:])
+        else:
+            found = Owners(self.tenant_id(base.MASTER_TARGET))
+        with self._owners_lock:
+            self._master_owners = found
+        return found
+
+    def owners(self, target: str) -> Owners:
+        """The projects whose images are a target's copies: its own, and
+        with ``copy_owner = master`` the master projects.
+
+        :raises ConfigError: a listed master project does not exist.
+        :raises AuthFailed: (online) Keystone refused the credentials.
+        """
+        own = self.tenant_id(target)
+        rules = self.config.settings.targets[target]
+        if rules.copy_owner != COPY_OWNER_MASTER:
+            return Owners(own)
+        return Owners(own, self.master_owners().ids)
+
+    def listed_owners(self, target: str, bare: str) -> Owners:
+        """The projects whose images a region lists: the master projects
+        in the master region, the target's owners elsewhere."""
+        if (target == base.MASTER_TARGET and bare == self.master_region):
+            return self.master_owners()
+        return self.owners(target)
+
+    def _resolve_projects(self, values: tuple[str, ...]) -> list[str]:
+        """The ids of ``master_projects`` (names or ids), in order; here
+        taken as ids.
+
+        :raises ConfigError: one of them does not exist.
+        """
+        return list(values)
 
     def save(self, region: base.Region) -> None:
         """Keep a region's changes (offline: write its backup file)."""
@@ -147,6 +218,10 @@ class OnlineCloud(Cloud):
                                   'not scoped to a project' % target)
         return str(project)
 
+    def _resolve_projects(self, values: tuple[str, ...]) -> list[str]:
+        return projects.resolve(self.session(base.MASTER_TARGET), values,
+                                self.config.source)
+
     def _make_region(self, target: str, bare: str) -> base.Region:
         try:
             known: list[str] | None = self.regions_of(target)
@@ -165,7 +240,18 @@ class OnlineCloud(Cloud):
             region_name=bare, interface=endpoints.interface,
             endpoint_override=endpoints.overrides.get(bare),
             project_id=self.config.settings.targets[target].tenant_id,
+            owners=self._listing_owners(target, bare),
             list_timeout=self.config.settings.list_images_timeout)
+
+    def _listing_owners(self, target: str, bare: str
+                        ) -> Callable[[], tuple[str, ...]] | None:
+        """The projects the region lists, resolved on its first listing
+        (Keystone may be down now); ``None``: the session's project."""
+        if not (self.config.settings.master_projects
+                or self.config.settings.targets[target].copy_owner
+                == COPY_OWNER_MASTER):
+            return None
+        return lambda: self.listed_owners(target, bare).ids
 
 
 class OfflineCloud(Cloud):
@@ -194,6 +280,11 @@ class OfflineCloud(Cloud):
             return own
         return '%sid' % (self.config.project_name(target) or target)
 
+    def _resolve_projects(self, values: tuple[str, ...]) -> list[str]:
+        # The backups' convention: project "tenant1" has id "tenant1id";
+        # a Keystone id (32 hex digits) is taken as it is.
+        return [v if _is_keystone_id(v) else '%sid' % v for v in values]
+
     def save(self, region: base.Region) -> None:
         if isinstance(region, memory.MemoryRegion):
             region.dump(self.folder)
@@ -208,10 +299,31 @@ class OfflineCloud(Cloud):
                 % (name, os.path.basename(csvfile.backup_path('', name))))
         try:
             return memory.MemoryRegion.from_backup(
-                path, name, tenant_id=self.tenant_id(target))
+                path, name, tenant_id=self.tenant_id(target),
+                owners=self.listed_owners(target, bare).ids)
         except csvfile.BackupFormatError as exc:
             raise ConfigError(exc.path, reason='line %s: %s'
                               % (exc.line, exc.reason)) from exc
         except OSError as exc:
             raise ConfigError(path, reason='cannot read the backup: %s'
                               % (exc.strerror or exc)) from exc
+
+
+def resolve_master_projects(cloud: Cloud) -> None:
+    """Resolve ``master_projects`` now, when a service starts or reloads,
+    so that an unknown project stops it with its name; a Keystone that
+    does not answer only delays the resolution to the first use.
+
+    :raises ConfigError: a listed project does not exist.
+    """
+    if not cloud.config.settings.master_projects:
+        return
+    try:
+        cloud.master_owners()
+    except base.RegionError as exc:
+        LOG.warning('[target:master] master_projects not resolved yet, '
+                    'tried again at first use: %s', exc)
+
+
+def _is_keystone_id(value: str) -> bool:
+    return re.fullmatch(r'[0-9a-f]{32}', value) is not None

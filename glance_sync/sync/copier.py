@@ -92,13 +92,14 @@ def _queued_record(region: base.Region, record: RecordLike) -> base.Image:
     :raises IdInUse: the id to keep is used by an image that is not a
         queued leftover, or was used before.
     """
+    extra = {'owner': record.owner} if record.owner else {}
     try:
         return region.create_image(
             record.name, visibility=record.visibility,
             properties=record.properties, disk_format=record.disk_format,
             container_format=record.container_format,
             min_disk=record.min_disk, min_ram=record.min_ram,
-            image_id=record.image_id)
+            image_id=record.image_id, **extra)
     except base.IdInUse:
         left = _leftover(region, str(record.image_id))
         if left is None:

@@ -37,6 +37,7 @@ from glance_sync.rules import metadata_only as rules_metadata_only
 from glance_sync.rules import plan as rules_plan
 from glance_sync.rules.actions import Action
 from glance_sync.rules.options import TargetRules
+from glance_sync.rules.owners import Owners
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import ImageStatus
 from glance_sync.sync.progress import Progress
@@ -86,13 +87,15 @@ class RegionResult:
 
 
 def master_index(cloud: Cloud) -> MasterIndex:
-    """The master region's images, indexed once for the whole run.
+    """The master region's images, indexed once for the whole run: those
+    of the master projects (:meth:`Cloud.master_owners`).
 
     :raises RegionError: the master region cannot be listed.
+    :raises ConfigError: a master project does not exist.
     """
     master = cloud.master()
     return MasterIndex.build(master.list_images(include_public=True),
-                             cloud.tenant_id(base.MASTER_TARGET),
+                             cloud.master_owners(),
                              master.name)
 
 
@@ -193,7 +196,7 @@ def _started(coordinator: Coordinator | None) -> Iterator[None]:
 
 
 def _sync_one(cloud: Cloud, index: MasterIndex, master: base.Region,
-              region: base.Region, rules: TargetRules, tenant: str,
+              region: base.Region, rules: TargetRules, tenant: Owners,
               copier: Copier, dry_run: bool, progress: Progress,
               fan: GatheringCopier | None) -> RegionResult:
     plan = rules_plan.plan_region(index, region.list_images(True), rules,
@@ -245,12 +248,12 @@ def _follow_copies(master: base.Region, region: base.Region,
 
 
 def _region(cloud: Cloud, name: str, metadata_only: bool = False
-            ) -> tuple[base.Region, TargetRules, str]:
+            ) -> tuple[base.Region, TargetRules, Owners]:
     target = base.split_name(name)[0]
     rules = cloud.config.settings.targets[target]
     if metadata_only and not rules.metadata_only:
         rules = dataclasses.replace(rules, metadata_only=True)
-    return cloud.region(name), rules, cloud.tenant_id(target)
+    return cloud.region(name), rules, cloud.owners(target)
 
 
 def _each(names: Sequence[str], parallel: int,

@@ -72,9 +72,11 @@ Prepare = Callable[[base.Region, base.Image, RecordLike], Target]
 def target_of(region: base.Region, master_image: base.Image,
               record: RecordLike) -> Target:
     """The target for an engine record: the master image's record with
-    the record's name, visibility, properties, formats and minimums."""
+    the record's name, visibility, properties, formats, minimums and
+    owner (``None``: the region's)."""
     template = master_image.copy(
         name=record.name, visibility=record.visibility,
+        owner=record.owner,
         user_properties=dict(record.properties),
         disk_format=record.disk_format,
         container_format=record.container_format,

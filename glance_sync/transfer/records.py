@@ -33,19 +33,24 @@ def is_prepared(region: base.Region, template: base.Image) -> bool:
     return template.region == region.name and template.status == 'queued'
 
 
-def create_record(region: base.Region, template: base.Image) -> base.Image:
+def create_record(region: base.Region, template: base.Image,
+                  owner: str | None = None) -> base.Image:
     """Create the copy's record from a template (see
     :class:`~glance_sync.transfer.targets.Target`).
 
+    :param owner: the project to own it; ``None``: the region's own.
     :returns: the new record, ``queued``.
     :raises RegionError: the region refused or did not answer.
     """
+    # Only asked for when set: a region's credentials need more rights
+    # (admin) to give an image to another project.
+    extra = {'owner': owner} if owner else {}
     return region.create_image(
         template.name, visibility=template.visibility,
         properties=template.user_properties,
         disk_format=template.disk_format,
         container_format=template.container_format,
-        min_disk=template.min_disk, min_ram=template.min_ram)
+        min_disk=template.min_disk, min_ram=template.min_ram, **extra)
 
 
 def record_for(target: Target, master_image: base.Image) -> base.Image:
@@ -56,8 +61,11 @@ def record_for(target: Target, master_image: base.Image) -> base.Image:
     template = target.record or master_image
     if is_prepared(target.region, template):
         return template
+    # A template's owner is the engine's choice (copy_owner); the master
+    # image's own is not a choice: the region's project owns such copies.
+    owner = target.record.owner if target.record is not None else None
     try:
-        return create_record(target.region, template)
+        return create_record(target.region, template, owner)
     except base.RegionError as exc:
         raise base.CopyFailed(target.region.name, image=label(master_image),
                               reason='the record could not be created: %s'

@@ -30,9 +30,10 @@ class Target:
 
     ``record``: ``None`` copies the master image's record as it is; an
     :class:`~glance_sync.images.Image` of another region is a template
-    (name, visibility, formats, ``min_disk``, ``min_ram`` and extra
-    properties); a record of this region in status ``queued`` was created
-    by the caller and is filled in place.
+    (name, visibility, formats, ``min_disk``, ``min_ram``, extra
+    properties and owner, ``None`` being the region's project); a record
+    of this region in status ``queued`` was created by the caller and is
+    filled in place.
     """
 
     region: base.Region
@@ -79,6 +80,9 @@ class RecordLike(Protocol):
 
     @property
     def properties(self) -> Mapping[str, Any]: ...
+
+    @property
+    def owner(self) -> str | None: ...
 
     @property
     def disk_format(self) -> str | None: ...

@@ -188,7 +188,7 @@ def _wipe(run_dir: pathlib.Path) -> None:
 def _start_everything(cloud: lay.Layout,
                       options: Options) -> info_mod.CloudInfo:
     passwords = {ks.name: keystone.Passwords(*(secrets.token_urlsafe(18)
-                                               for _ in range(4)))
+                                               for _ in range(5)))
                  for ks in lay.KEYSTONES}
     # Set at the first failure so that the other services stop waiting.
     abort = threading.Event()
@@ -302,6 +302,10 @@ def _describe(cloud: lay.Layout, passwords: dict[str, keystone.Passwords],
                 url, lay.DEMO_USER, pw.demo, lay.SYNC_PROJECT,
                 user_id=ident.users[lay.DEMO_USER],
                 project_id=ident.projects[lay.SYNC_PROJECT])
+            users[lay.UPLOADER_USER] = info_mod.Credentials(
+                url, lay.UPLOADER_USER, pw.uploader, lay.UPLOADS_PROJECT,
+                user_id=ident.users[lay.UPLOADER_USER],
+                project_id=ident.projects[lay.UPLOADS_PROJECT])
     regions = {region: _region_info(cloud, region, ks)
                for region, ks in lay.REGIONS}
     return info_mod.CloudInfo(

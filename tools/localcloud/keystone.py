@@ -70,6 +70,7 @@ class Passwords:
     glance: str
     sync: str
     demo: str
+    uploader: str = ''
 
 
 @dataclasses.dataclass
@@ -128,7 +129,7 @@ def write_setup(cloud: lay.Layout, spec: lay.KeystoneSpec,
     :mod:`tools.localcloud.keystone_setup`: the bootstrap arguments, the
     ``image`` endpoint of each region, the ``service`` and sync projects,
     the glance service user, the sync user and, in the master target, the
-    demo user.
+    demo user and the ``uploads`` project with its uploader.
 
     :param cloud: the cloud's layout.
     :param spec: which Keystone.
@@ -141,11 +142,16 @@ def write_setup(cloud: lay.Layout, spec: lay.KeystoneSpec,
     if spec.target == lay.MASTER_TARGET:
         users.append({'name': lay.DEMO_USER, 'password': passwords.demo,
                       'project': lay.SYNC_PROJECT, 'roles': ['member']})
+        users.append({'name': lay.UPLOADER_USER,
+                      'password': passwords.uploader,
+                      'project': lay.UPLOADS_PROJECT, 'roles': ['member']})
     setup = {'bootstrap': bootstrap_args(cloud, spec),
              'admin_password': passwords.admin,
              'regions': {region: cloud.url(lay.glance_service(region))
                          for region in spec.regions},
-             'projects': [lay.SERVICE_PROJECT, lay.SYNC_PROJECT],
+             'projects': [lay.SERVICE_PROJECT, lay.SYNC_PROJECT]
+             + ([lay.UPLOADS_PROJECT] if spec.target == lay.MASTER_TARGET
+                else []),
              'users': users}
     if spec.target == lay.MASTER_TARGET:
         setup['internal_only'] = {

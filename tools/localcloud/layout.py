@@ -58,6 +58,10 @@ SERVICE_PROJECT = 'service'
 GLANCE_SERVICE_USER = 'glance'
 #: Keystone A only: a user with the member role on ``images`` (403 tests).
 DEMO_USER = 'demo'
+#: Keystone A only: a second master project (``master_projects``) and a
+#: user with the member role there, who uploads its images.
+UPLOADS_PROJECT = 'uploads'
+UPLOADER_USER = 'uploader'
 DOMAIN = 'Default'
 #: Keystone A only: catalog regions with an ``internal`` image endpoint and
 #: no public one, served by the glance-api of the region named (tests of a

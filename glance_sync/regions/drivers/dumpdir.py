@@ -170,7 +170,8 @@ class DumpRegion(base.Region):
                      disk_format: str | None = None,
                      container_format: str | None = None,
                      min_disk: int = 0, min_ram: int = 0,
-                     image_id: str | None = None) -> base.Image:
+                     image_id: str | None = None,
+                     owner: str | None = None) -> base.Image:
         """:raises Refused: always."""
         self._refuse('creating image %s' % name)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import requests
@@ -64,6 +64,7 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
     def __init__(self, name: str, session: ksa_session.Session, *,
                  region_name: str | None = None, interface: str = 'public',
                  project_id: str | None = None,
+                 owners: Callable[[], Sequence[str]] | None = None,
                  endpoint_override: str | None = None,
                  page_size: int = DEFAULT_PAGE_SIZE,
                  chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -78,6 +79,9 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
         :param interface: the catalog interface of the image endpoint.
         :param project_id: the project whose images are listed; defaults to
             the session's project.
+        :param owners: gives the projects whose images are listed instead
+            (several master projects, copies that keep their master's
+            owner); called once, on the first read.
         :param endpoint_override: the Glance URL to use instead of the
             catalog's (a proxy, a private network).
         :param page_size: images per page when listing.
@@ -92,6 +96,8 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
         self._session = session
         self._list_timeout = list_timeout
         self._project_id = project_id
+        self._owners_of = owners
+        self._owners: tuple[str, ...] | None = None
         self._page_size = page_size
         self._chunk_size = chunk_size
         self._client = glance_client.Client(
@@ -124,6 +130,22 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
                     self.name, reason='the token is not scoped to a project')
             self._project_id = project_id
         return self._project_id
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """The projects whose images this region lists: :attr:`project_id`,
+        or those ``owners`` gave.
+
+        :raises AuthFailed: Keystone refused the credentials.
+        :raises RegionUnavailable: Keystone did not answer.
+        """
+        if self._owners is None:
+            if self._owners_of is None:
+                self._owners = (self.project_id,)
+            else:
+                with _translated(self.name, 'reading its projects'):
+                    self._owners = tuple(self._owners_of())
+        return self._owners
 
     def _image(self, raw: Mapping[str, Any]) -> base.Image:
         return glance_image.to_image(raw, self.name)
@@ -159,14 +181,16 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
         :raises RegionUnavailable: the service did not answer.
         :raises AuthFailed: the credentials were refused.
         """
-        owner = self.project_id
+        owners = self.owners
 
         def listing() -> dict[str, Mapping[str, Any]]:
             found: dict[str, Mapping[str, Any]] = {}
             with _translated(self.name, 'listing images'):
-                for raw in self._pages({'owner': owner,
-                                        'visibility': 'all'}):
-                    found[raw['id']] = raw
+                # Glance filters on one owner at a time.
+                for owner in owners:
+                    for raw in self._pages({'owner': owner,
+                                            'visibility': 'all'}):
+                        found[raw['id']] = raw
                 if include_public:
                     for raw in self._pages({'visibility': 'public'}):
                         found.setdefault(raw['id'], raw)
@@ -199,24 +223,26 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
             return super().find_images(query)
         if not clauses:
             return []
-        owner = self.project_id
+        owners = self.owners
         # With others' public images, one request per clause without the
-        # owner filter, sorted out here: what the listing's two requests
-        # (the project's, the public ones) would have found.
-        scope = ({'visibility': 'all'} if query.include_public
-                 else {'owner': owner, 'visibility': 'all'})
+        # owner filter, sorted out here: what the listing's requests (each
+        # project's, the public ones) would have found.
+        scopes = ([{'visibility': 'all'}] if query.include_public
+                  else [{'owner': owner, 'visibility': 'all'}
+                        for owner in owners])
 
         def finding() -> list[Mapping[str, Any]]:
             own: dict[str, Mapping[str, Any]] = {}
             public: dict[str, Mapping[str, Any]] = {}
             with _translated(self.name, 'finding images'):
                 for clause in clauses:
-                    for raw in self._pages(dict(clause, **scope)):
-                        if raw.get('owner') == owner:
-                            own[raw['id']] = raw
-                        elif raw.get('visibility') == 'public':
-                            public[raw['id']] = raw
-            return glance_query.listing_order(own, public)
+                    for scope in scopes:
+                        for raw in self._pages(dict(clause, **scope)):
+                            if raw.get('owner') in owners:
+                                own[raw['id']] = raw
+                            elif raw.get('visibility') == 'public':
+                                public[raw['id']] = raw
+            return glance_query.listing_order(own, public, owners)
 
         found = [self._image(raw) for raw in self._read(finding)]
         return base.filter_images(found, query)
@@ -267,11 +293,14 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
                      disk_format: str | None = None,
                      container_format: str | None = None,
                      min_disk: int = 0, min_ram: int = 0,
-                     image_id: str | None = None) -> base.Image:
+                     image_id: str | None = None,
+                     owner: str | None = None) -> base.Image:
         """Create an image record (status ``queued``) without data.
 
         :param properties: extra properties, all strings.
         :param image_id: the id to give it; ``None`` lets Glance choose.
+        :param owner: the project to own it (Glance lets an admin set
+            it); ``None``: the token's project.
         :returns: the new record.
         :raises ValueError: a property is a core attribute or not a string.
         :raises IdInUse: ``image_id`` is taken or was used before.
@@ -283,7 +312,8 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
                                       visibility=visibility,
                                       min_disk=min_disk, min_ram=min_ram)
         optional = {'disk_format': disk_format,
-                    'container_format': container_format, 'id': image_id}
+                    'container_format': container_format, 'id': image_id,
+                    'owner': owner}
         fields.update((k, v) for k, v in optional.items() if v is not None)
         try:
             with _translated(self.name, 'creating', image_id or name):

@@ -15,7 +15,7 @@ order decides which duplicate a plan matches, are in the listing's order.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from glance_sync.regions.query import ImageQuery
@@ -56,12 +56,15 @@ def _order(raw: Mapping[str, Any]) -> str:
 
 
 def listing_order(own: Mapping[str, Mapping[str, Any]],
-                  public: Mapping[str, Mapping[str, Any]]
-                  ) -> list[Mapping[str, Any]]:
+                  public: Mapping[str, Mapping[str, Any]],
+                  owners: Sequence[str] = ()) -> list[Mapping[str, Any]]:
     """The images found, in the order ``list_images`` gives them: the
-    project's first, then others' public ones, newest first in each
-    (a stable sort: see the module docstring)."""
-    mine = sorted(own.values(), key=_order, reverse=True)
+    project's first (project by project, in ``owners`` order), then
+    others' public ones, newest first in each (a stable sort: see the
+    module docstring)."""
+    rank = {owner: n for n, owner in enumerate(owners)}
+    mine = sorted(sorted(own.values(), key=_order, reverse=True),
+                  key=lambda raw: rank.get(str(raw.get('owner')), 0))
     others = sorted((raw for key, raw in public.items() if key not in own),
                     key=_order, reverse=True)
     return mine + others

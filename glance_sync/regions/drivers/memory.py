@@ -55,14 +55,21 @@ class MemoryRegion(base.Region, base.DatalessCopy, ImageAttributes):
     """One region whose images live in memory (see the module docstring)."""
 
     def __init__(self, name: str, images: Iterable[Image] = (), *,
-                 tenant_id: str | None = None) -> None:
+                 tenant_id: str | None = None,
+                 owners: Iterable[str] = ()) -> None:
         """:param name: the qualified region name (``target:Region``).
         :param images: the initial images (copied).
         :param tenant_id: the owner given to the images this region creates,
             and the project :meth:`list_images` lists by default.
+        :param owners: the projects :meth:`list_images` lists instead, as a
+            Glance region lists each of several projects (an admin's
+            view); ``tenant_id`` is listed too.
         """
         super().__init__(name)
         self.tenant_id = tenant_id
+        self.owners: frozenset[str] = frozenset(
+            o.zfill(32) for o in [*owners, *([tenant_id] if tenant_id
+                                              else [])])
         #: Every call received, in order.
         self.calls: list[Call] = []
         self._lock = threading.RLock()
@@ -74,7 +81,8 @@ class MemoryRegion(base.Region, base.DatalessCopy, ImageAttributes):
 
     @classmethod
     def from_backup(cls, path: str, name: str | None = None, *,
-                    tenant_id: str | None = None) -> MemoryRegion:
+                    tenant_id: str | None = None,
+                    owners: Iterable[str] = ()) -> MemoryRegion:
         """A region loaded from one ``backup_<region>.csv`` file.
 
         :param name: the region name; by default, the one in the file name.
@@ -82,7 +90,8 @@ class MemoryRegion(base.Region, base.DatalessCopy, ImageAttributes):
         :raises OSError: the file cannot be read.
         """
         region = name or csvfile.region_of(path) or os.path.basename(path)
-        return cls(region, csvfile.read_backup(path), tenant_id=tenant_id)
+        return cls(region, csvfile.read_backup(path), tenant_id=tenant_id,
+                   owners=owners)
 
     @classmethod
     def load_folder(cls, folder: str,
@@ -149,7 +158,7 @@ class MemoryRegion(base.Region, base.DatalessCopy, ImageAttributes):
     def _visible(self, image: Image, include_public: bool) -> bool:
         if include_public or self.tenant_id is None or not image.owner:
             return True
-        return image.owner.zfill(32) == self.tenant_id.zfill(32)
+        return image.owner.zfill(32) in self.owners
 
     def get_image(self, image_id: str) -> Image:
         """See :meth:`Region.get_image`."""
@@ -168,16 +177,19 @@ class MemoryRegion(base.Region, base.DatalessCopy, ImageAttributes):
                      disk_format: str | None = None,
                      container_format: str | None = None,
                      min_disk: int = 0, min_ram: int = 0,
-                     image_id: str | None = None) -> Image:
+                     image_id: str | None = None,
+                     owner: str | None = None) -> Image:
         """See :meth:`Region.create_image`; ids are ``<n>$<name>``."""
         with self._lock:
             self._record('create_image', name=name, visibility=visibility,
-                         properties=dict(properties), image_id=image_id)
+                         properties=dict(properties), image_id=image_id,
+                         **({'owner': owner} if owner else {}))
             if image_id is not None:
                 self._check_free(image_id)
             new_id = image_id or self._free_id(name)
             image = Image(
-                id=new_id, name=name, region=self.name, owner=self.tenant_id,
+                id=new_id, name=name, region=self.name,
+                owner=owner or self.tenant_id,
                 visibility=visibility, status='queued', size=None,
                 checksum=None, user_properties=dict(properties),
                 disk_format=disk_format, container_format=container_format,

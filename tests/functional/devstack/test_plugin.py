@@ -17,7 +17,11 @@ place), against the local cloud's Keystone A and its glance-apis:
   ``echo_summary``) is stood in for, in ``standins.sh``.
 
 An image uploaded by the admin project, public, as stack.sh uploads
-cirros, must then reach the other regions of the target.
+cirros, and one the demo user uploads (shared, Glance's default), must
+then reach the other regions of the target, each copy owned by its
+master image's project. stack.sh's ``create_keystone_accounts`` creates
+the ``demo`` project and user; the test does it through Keystone A's API
+before the phases run.
 """
 
 import io
@@ -34,7 +38,12 @@ import requests
 
 from tests.functional import base
 from tests.functional.api import processes
+from keystoneauth1 import session as ksa_session
+from keystoneauth1.identity import v3
+
 from tools.localcloud import rabbit
+
+IDENTITY = {'service_type': 'identity', 'interface': 'public'}
 
 DEVSTACK = base.REPO_ROOT.parent / 'shared' / 'devstack'
 HERE = pathlib.Path(__file__).resolve().parent
@@ -157,8 +166,10 @@ class DevstackPluginTest(base.FunctionalTestCase):
         path = self.top / 'status' / ('%s.log' % service)
         return path.read_text()[-3000:] if path.exists() else ''
 
-    def test_stack_syncs_the_admin_image_then_unstack_stops(self):
+    def test_stack_syncs_admin_and_demo_images_then_unstack_stops(self):
         image = self.upload_as_admin('cirros-%s' % uuid.uuid4().hex[:8])
+        demo = self.upload_as_demo('demo-image-%s' % uuid.uuid4().hex[:8])
+        self.assertEqual('shared', demo.visibility)
         self.run_phases('stack:install', 'stack:post-config', 'stack:extra')
         venv_bin = pathlib.Path(self.env['DEVSTACK_VENV']) / 'bin'
         self.assertTrue((venv_bin / 'glance-sync').exists())
@@ -166,11 +177,14 @@ class DevstackPluginTest(base.FunctionalTestCase):
         self.assertIn('context glance_sync', paste)
         conf = (self.top / 'etc/glance-sync/glance-sync.conf').read_text()
         self.assertIn('project_name = admin', conf)
+        self.assertIn('master_projects = admin,demo', conf)
+        self.assertIn('copy_owner = master', conf)
         for service in ('glance-sync', 'glance-sync-api'):
             self.assertIsNotNone(self.pid(service), service)
         self.wait_api()
         for region in ('RegionTwo', 'RegionThree'):
             self.wait_copy(region, image)
+            self.wait_copy(region, demo)
         daemon = self.pid('glance-sync')
         self.run_phases('unstack')
         self.assertIsNone(self.pid('glance-sync'))
@@ -192,6 +206,45 @@ class DevstackPluginTest(base.FunctionalTestCase):
         glance.images.upload(image.id, io.BytesIO(os.urandom(4096)))
         return glance.images.get(image.id)
 
+    def demo_session(self):
+        """stack.sh's demo project and a member of it (created once per
+        cloud; the user is this test's)."""
+        admin = self.cloud.keystones['keystone-a'].admin.session()
+
+        def one(path, name):
+            found = admin.get(path, params={'name': name},
+                              endpoint_filter=IDENTITY).json()
+            return found[path.strip('/')][0]['id'] if found[
+                path.strip('/')] else None
+        project = one('/projects', 'demo') or admin.post(
+            '/projects', json={'project': {'name': 'demo',
+                                           'domain_id': 'default'}},
+            endpoint_filter=IDENTITY).json()['project']['id']
+        name, password = 'demo-%s' % uuid.uuid4().hex[:8], uuid.uuid4().hex
+        user = admin.post('/users', json={'user': {
+            'name': name, 'password': password, 'domain_id': 'default',
+            'default_project_id': project}},
+            endpoint_filter=IDENTITY).json()['user']['id']
+        self.addCleanup(admin.delete, '/users/%s' % user,
+                        endpoint_filter=IDENTITY)
+        admin.put('/projects/%s/users/%s/roles/%s'
+                  % (project, user, one('/roles', 'member')),
+                  endpoint_filter=IDENTITY)
+        auth_url = self.cloud.keystones['keystone-a'].admin.auth_url
+        return ksa_session.Session(auth=v3.Password(
+            auth_url=auth_url, username=name, password=password,
+            user_domain_id='default', project_id=project))
+
+    def upload_as_demo(self, name):
+        """An image of the demo user, with Glance's default visibility."""
+        glance = self.glance('RegionOne', self.demo_session())
+        image = glance.images.create(name=name, disk_format='raw',
+                                     container_format='bare')
+        self.addCleanup(self.admin_glance('RegionOne').images.delete,
+                        image.id)
+        glance.images.upload(image.id, io.BytesIO(os.urandom(2048)))
+        return glance.images.get(image.id)
+
     def wait_api(self):
         deadline = time.monotonic() + TIMEOUT
         url = 'http://127.0.0.1:%d/healthcheck' % self.api_port
@@ -211,10 +264,15 @@ class DevstackPluginTest(base.FunctionalTestCase):
         deadline = time.monotonic() + TIMEOUT
         while True:
             found = [i for i in glance.images.list(
-                filters={'name': image.name}) if i.status == 'active']
+                filters={'name': image.name, 'owner': image.owner})
+                if i.status == 'active']
             if found:
                 self.addCleanup(glance.images.delete, found[0].id)
                 self.assertEqual(image.checksum, found[0].checksum)
+                # The copy keeps its master image's owner (copy_owner =
+                # master) and visibility.
+                self.assertEqual(image.owner, found[0].owner)
+                self.assertEqual(image.visibility, found[0].visibility)
                 return
             if time.monotonic() > deadline:
                 self.fail('%s never reached %s:\n%s' % (

@@ -490,3 +490,32 @@ class HostileValueTest(NativeTestCase):
                 self.assertHidden(secret, str(exc),
                                   'application_credential_secret')
         self.assertGreaterEqual(refused, 4)
+
+
+class MasterProjectsTest(NativeTestCase):
+
+    def test_default_is_the_credentials_project(self):
+        config = self.load(MASTER_ONLY)
+        self.assertEqual((), config.settings.master_projects)
+        self.assertEqual('project',
+                         config.settings.targets['master'].copy_owner)
+
+    def test_listed_projects_and_copy_owner(self):
+        config = self.load(MASTER_ONLY + 'master_projects = admin, demo,'
+                           ' admin\ncopy_owner = master\n')
+        self.assertEqual(('admin', 'demo'), config.settings.master_projects)
+        self.assertEqual('master',
+                         config.settings.targets['master'].copy_owner)
+
+    def test_only_the_master_lists_projects(self):
+        text = (MASTER_ONLY.replace('[sync]\n', '[sync]\ntargets = master,'
+                                    ' other\n')
+                + '[target:other]\nauth_type = password\nauth_url = '
+                'http://k2/v3\nusername = u\npassword = p\nproject_name = '
+                'x\nmaster_projects = demo\n')
+        self.assertConfigError(text, '[target:other] master_projects',
+                               'only [target:master]')
+
+    def test_bad_copy_owner(self):
+        self.assertConfigError(MASTER_ONLY + 'copy_owner = everyone\n',
+                               '[target:master] copy_owner', 'everyone')

@@ -7,6 +7,7 @@ from oslotest import base
 
 from glance_sync.images import Image
 from glance_sync.regions import dumpfile
+from tests.unit.regions import planted
 
 IMAGE = Image(id='5b0e6a0e-9a9c-4b8e-8f4e-000000000001', name='cirros',
               region='RegionOne', owner='p1', visibility='public',
@@ -34,6 +35,17 @@ class DumpFileTest(base.BaseTestCase):
                          (entry.metadata, entry.data))
         self.assertTrue(entry.same_content(IMAGE))
         self.assertFalse(entry.same_content(IMAGE.copy(checksum='other')))
+
+    def test_other_master_projects_round_trip(self):
+        manifest = dumpfile.Manifest('RegionOne', 'p1', projects=('p2',))
+        manifest.write(self.dir)
+        self.assertEqual(manifest, dumpfile.Manifest.read(self.dir))
+        # One project: no projects field, as older dumps.
+        dumpfile.Manifest('RegionOne', 'p1').write(self.dir)
+        document = dumpfile.read_json(os.path.join(self.dir,
+                                                   dumpfile.MANIFEST))
+        self.assertNotIn('projects', document)
+        self.assertEqual((), dumpfile.Manifest.read(self.dir).projects)
 
     def test_record_round_trip(self):
         record = dumpfile.image_to_record(IMAGE)
@@ -208,6 +220,16 @@ class HostileManifestTest(base.BaseTestCase):
         self.assertIn('name the same files', str(exc))
         self.assertIn(repr(unsafe), str(exc))
 
+    def test_projects_must_be_a_list_of_ids(self):
+        for projects in ('p2', [1], {'p2': 1}):
+            with open(self.path, 'w') as stream:
+                json.dump({'format': 'glance-sync-dump', 'version': 1,
+                           'master_region': 'RegionOne', 'tenant_id': 'p1',
+                           'images': {}, 'projects': projects}, stream)
+            exc = self.assertRaises(dumpfile.DumpFormatError,
+                                    dumpfile.Manifest.read, self.dir)
+            self.assertIn('is not a list of ids', str(exc))
+
     def test_master_and_project_must_be_text(self):
         for name in ('master_region', 'tenant_id'):
             with open(self.path, 'w') as stream:
@@ -234,19 +256,15 @@ class SafeWritesTest(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.dir = self.useFixture(fixtures.TempDir()).path
-        self.victim = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                                   'victim')
-        with open(self.victim, 'w') as stream:
-            stream.write('secret')
+        self.planted = self.useFixture(planted.PlantedLinks())
+        self.dir, self.victim = self.planted.dir, self.planted.victim
 
     def test_planted_links_are_replaced_not_followed(self):
         path = os.path.join(self.dir, 'manifest.json')
-        for planted in (path, path + '.part', path + '.tmp'):
-            os.symlink(self.victim, planted)
+        for link in (path, path + '.part', path + '.tmp'):
+            os.symlink(self.victim, link)
         dumpfile.Manifest('RegionOne', 'p1').write(self.dir)
-        with open(self.victim) as stream:
-            self.assertEqual('secret', stream.read())
+        self.assertEqual(planted.SECRET, self.planted.victim_content())
         self.assertFalse(os.path.islink(path))
         self.assertEqual('RegionOne',
                          dumpfile.Manifest.read(self.dir).master_region)

@@ -1,29 +1,25 @@
 import errno
 import os
 
-import fixtures
 from oslotest import base
 
 from glance_sync.regions import safefiles
+from tests.unit.regions import planted
 
 
 class SafeFilesTest(base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.dir = self.useFixture(fixtures.TempDir()).path
-        # What a planted link points at: it must never change.
-        self.victim = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                                   'victim')
-        with open(self.victim, 'w') as stream:
-            stream.write('secret')
+        self.planted = self.useFixture(planted.PlantedLinks())
+        # A planted link points at the victim: it must never change.
+        self.dir, self.victim = self.planted.dir, self.planted.victim
 
     def path(self, name):
         return os.path.join(self.dir, name)
 
     def assertVictimUntouched(self):
-        with open(self.victim) as stream:
-            self.assertEqual('secret', stream.read())
+        self.assertEqual(planted.SECRET, self.planted.victim_content())
 
     def test_open_regular_reads_a_file(self):
         with open(self.path('f'), 'wb') as stream:

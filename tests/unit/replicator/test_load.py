@@ -7,6 +7,8 @@ from oslotest import base
 from glance_sync.regions.drivers.dumpdir import DumpRegion
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.replicator import dump, dumpselect, load
+from glance_sync.images import Image
+from glance_sync.rules.owners import Owners
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.sync import syncing
 from tests.unit.replicator import fakes
@@ -106,3 +108,25 @@ class LoadTest(base.BaseTestCase):
         self.assertIsNone(result.error)
         self.assertIn('image c cannot be copied with its master id',
                       self.logger.output)
+
+
+class SeveralProjectsTest(base.BaseTestCase):
+
+    def test_the_index_of_every_dumped_project(self):
+        self.useFixture(fixtures.FakeLogger())
+        folder = self.useFixture(fixtures.TempDir()).path
+        owners = Owners('t1id', ['demo'])
+        master = MemoryRegion('Master', [
+            Image(id=n, name=n, region='Master', owner=owner,
+                  visibility='public', status='active', size=None,
+                  checksum=None)
+            for n, owner in (('a', 't1id'), ('b', 'demo'), ('c', 'x'))],
+            tenant_id='t1id', owners=owners.ids)
+        index = MasterIndex.build(master.list_images(True), owners, 'Master')
+        self.assertEqual({'a', 'b'}, set(index.by_name))
+        dump.Dumper(master, folder, master_region='Master',
+                    tenant_id=owners.primary, projects=owners.ids[1:],
+                    metadata_only=True).dump(
+            [(image, False) for image in index.by_name.values()])
+        self.assertEqual({'a', 'b'}, set(load.dump_index(
+            DumpRegion(folder)).by_name))

@@ -2,6 +2,7 @@ import fixtures
 from oslotest import base
 
 from glance_sync.rules import actions
+from glance_sync.rules.owners import Owners
 from glance_sync.rules.plan import TenantUnknown, plan_region, status_region
 from glance_sync.rules.selection import MasterIndex
 from glance_sync.rules.status import Status
@@ -294,3 +295,41 @@ class DontReplicatePlanTest(base.BaseTestCase):
                                                       'build': '7'})
         plan = plan_region(index(image), [copy], rules, 'Burgos')
         self.assertTrue(plan.synchronised)
+
+
+class CopyOwnerTest(base.BaseTestCase):
+    """``copy_owner = master``: copies keep their master image's owner and
+    are found under it; ``project``: as GlanceSync."""
+
+    MASTERS = Owners(fakes.TENANT, ['demoid'])
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.FakeLogger())
+        self.demo = fakes.image('mine', owner='demoid')
+        self.admin = fakes.image('cirros')
+        self.index = MasterIndex.build([self.demo, self.admin],
+                                       self.MASTERS, 'Valladolid')
+
+    def test_uploads_ask_for_the_master_owner(self):
+        rules = fakes.rules(copy_owner='master')
+        plan = plan_region(self.index, [], rules, 'Burgos',
+                           tenant_id=self.MASTERS)
+        owners = {u.record.name: u.record.owner for u in plan.uploads}
+        self.assertEqual({'mine': 'demoid', 'cirros': fakes.TENANT}, owners)
+
+    def test_project_owner_asks_for_nothing(self):
+        plan = plan_region(self.index, [], fakes.rules(), 'Burgos')
+        self.assertEqual([None, None],
+                         [u.record.owner for u in plan.uploads])
+
+    def test_copies_under_any_master_project_are_found(self):
+        rules = fakes.rules(copy_owner='master')
+        copies = [fakes.copy_of(self.demo), fakes.copy_of(self.admin)]
+        plan = plan_region(self.index, copies, rules, 'Burgos',
+                           tenant_id=self.MASTERS)
+        self.assertTrue(plan.synchronised)
+        # With the target's project alone, demo's copy is another
+        # project's image: skipped, so uploaded again.
+        plan = plan_region(self.index, copies, fakes.rules(), 'Burgos')
+        self.assertEqual(['mine'], [u.master.name for u in plan.uploads])

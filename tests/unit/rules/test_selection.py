@@ -3,6 +3,7 @@ from oslotest import base
 
 from glance_sync.rules import selection
 from glance_sync.rules.condition import ConditionError
+from glance_sync.rules.owners import Owners
 from glance_sync.rules.selection import MasterIndex, is_synchronisable
 from tests.unit.rules import fakes
 
@@ -131,3 +132,41 @@ class MasterIndexTest(base.BaseTestCase):
         self.assertIs(chosen, index.selection(fakes.rules(name='other')))
         self.assertIsNot(chosen, index.selection(
             fakes.rules(metadata_set=['x'])))
+
+
+class SeveralMasterProjectsTest(base.BaseTestCase):
+    """``master_projects``: every listed project's images are candidates;
+    names are judged across the projects."""
+
+    OWNERS = Owners(fakes.TENANT, ['demoid'])
+
+    def test_every_listed_project_is_a_candidate(self):
+        index = MasterIndex.build([
+            fakes.image('cirros'), fakes.image('mine', owner='demoid'),
+            fakes.image('theirs', owner='otherid')], self.OWNERS, 'R')
+        self.assertEqual(['cirros', 'mine'], list(index.by_name))
+        self.assertEqual('demoid', index.by_name['mine'].owner)
+
+    def test_a_name_two_projects_use_is_a_duplicate(self):
+        logger = self.useFixture(fixtures.FakeLogger())
+        index = MasterIndex.build([
+            fakes.image('base', 'a1'), fakes.image('base', 'd1',
+                                                   owner='demoid'),
+            fakes.image('single')], self.OWNERS, 'R')
+        self.assertEqual(['single'], list(index.by_name))
+        self.assertIn('Duplicated images with name base will be ignored',
+                      logger.output)
+
+    def test_deactivated_images_of_every_project(self):
+        index = MasterIndex.build([
+            fakes.image('a', 'x', status='deactivated', owner='demoid'),
+            fakes.image('b', 'y', status='deactivated', owner='otherid')],
+            self.OWNERS, 'R')
+        self.assertEqual(['x'], list(index.deactivated))
+
+    def test_kernel_of_another_listed_project_resolves(self):
+        index = MasterIndex.build([
+            fakes.image('kernel', 'k1'),
+            fakes.image('ami', owner='demoid', kernel_id='k1')],
+            self.OWNERS, 'R')
+        self.assertEqual({'ami': {'kernel_id': 'kernel'}}, index.references)

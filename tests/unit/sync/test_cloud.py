@@ -1,3 +1,4 @@
+import dataclasses
 from unittest import mock
 
 import fixtures
@@ -8,6 +9,7 @@ from glance_sync.regions import base as regions_base
 from glance_sync.regions import catalog
 from glance_sync.regions.drivers import glance
 from glance_sync.sync import cloud as sync_cloud
+from glance_sync.sync import projects
 from tests.unit.conf import test_targets
 from tests.unit.manage import data
 
@@ -89,3 +91,48 @@ class OnlineEndpointsTest(base.BaseTestCase):
         self.assertEqual('https://g3.example/image',
                          self.cloud.region('R3').client.http_client
                          .endpoint_override)
+
+
+class OwnersTest(base.BaseTestCase):
+    """Whose images each side counts: the master projects (resolved once),
+    a target's project, and the master projects with copy_owner = master.
+    """
+
+    def cloud(self, master_projects=(), copy_owner='project'):
+        folder = self.useFixture(fixtures.TempDir()).path
+        path, _, _ = data.write_cloud(folder)
+        config = legacy.load(path, (), {})
+        settings = config.settings
+        settings.targets['other'] = dataclasses.replace(
+            settings.targets['other'], copy_owner=copy_owner)
+        object.__setattr__(settings, 'master_projects',
+                           tuple(master_projects))
+        found = sync_cloud.OnlineCloud(config)
+        ids = {'master': 'own-master', 'other': 'own-other'}
+        self.useFixture(fixtures.MockPatchObject(
+            found, 'tenant_id', side_effect=ids.get))
+        return found
+
+    def test_default_is_the_credentials_project(self):
+        cloud = self.cloud()
+        self.assertEqual(('own-master',), cloud.master_owners().ids)
+        self.assertEqual(('own-other',), cloud.owners('other').ids)
+
+    @mock.patch.object(projects, 'resolve', return_value=['a1', 'd1'])
+    def test_master_projects_resolved_once(self, resolve):
+        cloud = self.cloud(('admin', 'demo'), copy_owner='master')
+        self.assertEqual(('a1', 'd1'), cloud.master_owners().ids)
+        # The master region lists the master projects' images.
+        self.assertEqual(('a1', 'd1'), cloud.listed_owners(
+            'master', cloud.master_region).ids)
+        # The target's own project first: its copies default to it.
+        self.assertEqual(('own-other', 'a1', 'd1'), cloud.owners('other').ids)
+        self.assertEqual(('own-master',), cloud.owners('master').ids)
+        resolve.assert_called_once_with(mock.ANY, ('admin', 'demo'),
+                                        mock.ANY)
+
+    @mock.patch.object(projects, 'resolve', side_effect=errors.ConfigError(
+        'f', 'target:master', 'master_projects', "unknown project 'x'"))
+    def test_unknown_project_is_a_configuration_error(self, resolve):
+        cloud = self.cloud(('x',))
+        self.assertRaises(errors.ConfigError, cloud.master_owners)

@@ -46,12 +46,12 @@ class FakeRegion(base.Region):
 
     def create_image(self, name, *, visibility, properties,
                      disk_format=None, container_format=None, min_disk=0,
-                     min_ram=0, image_id=None):
+                     min_ram=0, image_id=None, owner=None):
         if self.fail_create:
             raise self.fail_create
         image_id = image_id or 'id-%d' % next(self._ids)
         self.images[image_id] = base.Image(
-            id=image_id, name=name, region=self.name, owner='p',
+            id=image_id, name=name, region=self.name, owner=owner or 'p',
             visibility=visibility, status='queued', size=None,
             checksum=None, user_properties=dict(properties),
             disk_format=disk_format, container_format=container_format,

@@ -3,7 +3,9 @@
 from oslotest import base as test_base
 
 from glance_sync.regions import base
-from glance_sync.transfer import records
+from glance_sync.rules.actions import ImageRecord
+from glance_sync.transfer import gathering, records
+from glance_sync.transfer.targets import Target
 from tests.unit.transfer import fakes
 
 
@@ -74,3 +76,30 @@ class RemoveCopyTest(test_base.BaseTestCase):
         copy = region.add('x', b'data')
         self.assertIn('was removed', self.remove(region, copy.id,
                                                  keep_queued=True))
+
+
+class RecordOwnerTest(test_base.BaseTestCase):
+    """The owner the engine chose (copy_owner = master) reaches the
+    region; without one, the region's project owns the copy."""
+
+    def setUp(self):
+        super().setUp()
+        self.master = fakes.FakeRegion('RegionOne').add('m', b'data',
+                                                        owner='demo')
+        self.region = fakes.FakeRegion('RegionTwo')
+
+    def record(self, owner):
+        return gathering.target_of(self.region, self.master, ImageRecord(
+            name='m', visibility='shared', owner=owner))
+
+    def test_chosen_owner(self):
+        copy = records.record_for(self.record('demo'), self.master)
+        self.assertEqual('demo', copy.owner)
+
+    def test_no_owner_chosen(self):
+        copy = records.record_for(self.record(None), self.master)
+        self.assertEqual('p', copy.owner)  # the fake region's project
+
+    def test_master_record_as_it_is_keeps_the_region_project(self):
+        copy = records.record_for(Target(self.region), self.master)
+        self.assertEqual('p', copy.owner)

@@ -148,6 +148,43 @@ class ListTest(GlanceRegionTestCase):
         self.images.list.assert_called_once_with(
             filters={'owner': 'p9', 'visibility': 'all'}, page_size=5)
 
+    def test_every_owner_given(self):
+        # Several master projects, or copies that keep their owner.
+        region = glance.GlanceRegion(REGION, self.session,
+                                     owners=lambda: ['p1', 'p2'])
+        self.images.list.side_effect = [
+            iter([raw_image()]), iter([raw_image(id='x', owner='p2')])]
+        self.assertEqual([IMAGE_ID, 'x'],
+                         [i.id for i in region.list_images()])
+        self.assertEqual(
+            [mock.call(filters={'owner': owner, 'visibility': 'all'},
+                       page_size=glance.DEFAULT_PAGE_SIZE)
+             for owner in ('p1', 'p2')], self.images.list.call_args_list)
+        self.session.get_project_id.assert_not_called()
+
+    def test_targeted_read_of_every_owner(self):
+        region = glance.GlanceRegion(REGION, self.session,
+                                     owners=lambda: ['p1', 'p2'])
+        self.images.list.side_effect = [
+            iter([raw_image(created_at='1')]),
+            iter([raw_image(id='x', owner='p2', created_at='2')])]
+        found = region.find_images(base.ImageQuery(names=frozenset(
+            ['cirros'])))
+        self.assertEqual([IMAGE_ID, 'x'], [i.id for i in found])
+        self.assertEqual(
+            [mock.call(filters={'name': 'in:"cirros"', 'owner': owner,
+                                'visibility': 'all'},
+                       page_size=glance.DEFAULT_PAGE_SIZE)
+             for owner in ('p1', 'p2')], self.images.list.call_args_list)
+
+    def test_owners_read_once(self):
+        owners = mock.Mock(return_value=('p1',))
+        region = glance.GlanceRegion(REGION, self.session, owners=owners)
+        self.images.list.side_effect = lambda **kw: iter([])
+        region.list_images()
+        region.list_images()
+        owners.assert_called_once_with()
+
     def test_keystone_refusal(self):
         self.session.get_project_id.side_effect = ksa_exc.Unauthorized(
             'The request you have made requires authentication.')
@@ -290,6 +327,16 @@ class CreateTest(GlanceRegionTestCase):
             disk_format='qcow2', container_format='bare', min_disk=1,
             min_ram=64, id=IMAGE_ID)
         self.assertEqual('queued', image.status)
+
+    def test_owner_asked_for(self):
+        self.images.create.return_value = raw_image(status='queued',
+                                                    owner='demo')
+        image = self.region.create_image('cirros', visibility='shared',
+                                         properties={}, owner='demo')
+        self.images.create.assert_called_once_with(
+            name='cirros', visibility='shared', min_disk=0, min_ram=0,
+            owner='demo')
+        self.assertEqual('demo', image.owner)
 
     def test_unknown_formats_and_id_left_to_glance(self):
         self.images.create.return_value = raw_image(status='queued')

@@ -41,6 +41,16 @@ class ListingOrderTest(base.BaseTestCase):
             raw['id'] for raw in glance_query.listing_order(own, public)])
 
 
+    def test_several_owners_in_their_listing_order(self) -> None:
+        own = {'a': {'id': 'a', 'owner': 'p2', 'created_at': '3'},
+               'b': {'id': 'b', 'owner': 'p1', 'created_at': '1'},
+               'c': {'id': 'c', 'owner': 'p1', 'created_at': '2'}}
+        # list_images asks for p1's images, then p2's, newest first.
+        self.assertEqual(['c', 'b', 'a'], [
+            raw['id'] for raw in glance_query.listing_order(
+                own, {}, ('p1', 'p2'))])
+
+
 class CountTest(base.BaseTestCase):
 
     def test_counts_requests(self) -> None:

@@ -60,6 +60,19 @@ class MemoryRegionTest(base.BaseTestCase):
         self.assertEqual(['101', '102'],
                          [i.id for i in self.region.list_images(True)])
 
+    def test_several_owners_are_listed_and_can_own_new_images(self):
+        region = MemoryRegion(
+            'Burgos', [image('101', 'a', visibility='shared'),
+                       image('102', 'b', owner='demo', visibility='shared'),
+                       image('103', 'c', owner='other', visibility='shared')],
+            tenant_id='t1id', owners=['demo'])
+        self.assertEqual(['101', '102'],
+                         [i.id for i in region.list_images()])
+        new = region.create_image('d', visibility='shared', properties={},
+                                  owner='demo')
+        self.assertEqual('demo', new.owner)
+        self.assertEqual('demo', region.calls[-1].args['owner'])
+
     def test_returned_images_are_copies(self):
         found = self.region.get_image('101')
         found.user_properties['x'] = 1
