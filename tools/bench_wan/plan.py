@@ -126,6 +126,7 @@ def plan_sites(layout: str, master: str,
     if not regions:
         raise ValueError('a WAN layout needs at least one region besides '
                          'the master')
+    groups: list[tuple[str, ...]]
     if layout == 'per-region':
         groups = [(region,) for region in regions]
     elif layout == 'grouped':
@@ -185,3 +186,40 @@ def site_of(sites: Sequence[Site], region: str) -> Site:
 def share_url(site: Site) -> str:
     """The web export of the master's store inside ``site``."""
     return 'http://%s:%d/' % (site.data_address, SHARE_PORT)
+
+
+def daemon_sites(scenario: str, sites: Sequence[Site]) -> list[Site]:
+    """Where the scenario runs a glance-sync daemon: one site worker per
+    site for ``relay``, else one daemon at the master's site."""
+    if scenario not in SCENARIOS:
+        raise ValueError('unknown scenario %r (known: %s)'
+                         % (scenario, ', '.join(SCENARIOS)))
+    return list(sites) if scenario == 'relay' else [sites[0]]
+
+
+def sync_sections(scenario: str, sites: Sequence[Site], token: str,
+                  master_store_dir: str) -> dict[str, dict[str, str]]:
+    """The scenario's ``glance-sync.conf`` groups besides the targets'
+    credentials, as ``doc/source/multisite.rst`` and
+    ``doc/source/transfer.rst`` give them.
+
+    :param token: only master images whose ``gs_bench`` property is this
+        are synchronised (each scenario uploads its own image).
+    :param master_store_dir: the master's ``file`` store directory, which
+        the zero-copy regions read through their site's web export.
+    """
+    share = None
+    if scenario == 'zero-copy':
+        share = {region: 'file://%s/ -> %s' % (
+                     master_store_dir.rstrip('/'), share_url(site))
+                 for site in sites[1:] for region in site.regions}
+    sections = {
+        'sync': {'targets': 'master',
+                 'metadata_condition':
+                     "image.user_properties.get('gs_bench') == '%s'" % token},
+        'target:master': {'transfer_strategy': 'glance-download'
+                          if scenario == 'glance-download' else 'stream'},
+        **region_sections(sites, share)}
+    if scenario == 'relay':
+        sections['transfer'] = {'relay': 'true', 'copies_per_source': '2'}
+    return sections
