@@ -68,7 +68,8 @@ def _cloud_options(sites: list[plan.Site], count: int,
                 # The http backend that reads the master's store through
                 # the site's export (zero-copy), as share-store adds it.
                 region_conf[region] = shared.backend_conf(
-                    master_port, plan.share_url(site))
+                    master_port, plan.share_url(site),
+                    ('127.0.0.1', sites[0].data_address, site.data_address))
     return cloud_mod.Options(
         base_port=base, plugin=True,
         master_extra_conf=snippets.master_glance_conf(transport_url),

@@ -86,14 +86,23 @@ def check_region(run_dir: pathlib.Path, region: str) -> str:
     return name
 
 
-def backend_conf(master_port: int, url: str) -> str:
+def backend_conf(master_port: int, url: str,
+                 allowed_hosts: tuple[str, ...] = ()) -> str:
     """The text a region's ``glance-api.conf`` ends with to read the
     master's store through the web export at ``url`` (its ``shared``
-    http backend)."""
+    http backend).
+
+    :param allowed_hosts: when the export is not on a host the region
+        already allows (127.0.0.1), every host its
+        ``[import_filtering_opts]`` must allow: Glance checks a location's
+        URI against them.
+    """
     port = url.rstrip('/').rpartition(':')[2]
+    hosts = ('allowed_hosts = [%s]\n' % ','.join(allowed_hosts)
+             if allowed_hosts else '')
     return ('\n%s\n[DEFAULT]\nenabled_backends = local:file, shared:http\n\n'
-            '[import_filtering_opts]\nallowed_ports = [80,443,%d,%s]\n'
-            % (MARK, master_port, port))
+            '[import_filtering_opts]\nallowed_ports = [80,443,%d,%s]\n%s'
+            % (MARK, master_port, port, hosts))
 
 
 def configure(run_dir: pathlib.Path, region: str, shared: bool) -> str:
