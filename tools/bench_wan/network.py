@@ -165,19 +165,26 @@ class Network:
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
         """The rx/tx byte counters of the core's end of every site link."""
-        script = ' '.join(
-            'echo %s $(cat /sys/class/net/%s/statistics/rx_bytes '
-            '/sys/class/net/%s/statistics/tx_bytes);'
-            % (site.core_dev, site.core_dev, site.core_dev)
-            for site in self.sites)
-        done = subprocess.run(['ip', 'netns', 'exec', plan.CORE_NS, 'sh',
-                               '-c', script], capture_output=True,
-                              text=True, check=True)
-        return counters.parse_counters(done.stdout)
+        return read_counters(plan.CORE_NS,
+                             [site.core_dev for site in self.sites])
 
     def devices(self) -> dict[str, str]:
         """The core's end of each site's link, by site."""
         return {site.name: site.core_dev for site in self.sites}
+
+
+def read_counters(netns: str,
+                  devices: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """The rx/tx byte counters of ``devices`` in ``netns``, from
+    ``/sys/class/net/<dev>/statistics`` (``ip netns exec`` mounts the
+    namespace's own ``/sys``)."""
+    script = ' '.join(
+        'echo %s $(cat /sys/class/net/%s/statistics/rx_bytes '
+        '/sys/class/net/%s/statistics/tx_bytes);' % (dev, dev, dev)
+        for dev in devices)
+    done = subprocess.run(['ip', 'netns', 'exec', netns, 'sh', '-c', script],
+                          capture_output=True, text=True, check=True)
+    return counters.parse_counters(done.stdout)
 
 
 def wait_reachable(netns: str, address: str, port: int,
