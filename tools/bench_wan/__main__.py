@@ -218,9 +218,9 @@ def _parser() -> argparse.ArgumentParser:
                              % ', '.join(plan.LAYOUTS))
     parser.add_argument('--scenarios', type=_choices(plan.SCENARIOS),
                         default=list(plan.SCENARIOS),
-                        help='comma separated, of %s (default: all; star '
-                             'is the baseline of the ratios)'
-                             % ', '.join(plan.SCENARIOS))
+                        help='comma separated, of %s (default: all); star '
+                             'runs first in any case: it is the baseline of '
+                             'the ratios' % ', '.join(plan.SCENARIOS))
     parser.add_argument('--keep', action='store_true',
                         help='leave the last cloud and the namespaces up '
                              '(remove them with another run or --clean)')
@@ -237,6 +237,7 @@ def _interrupted(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.scenarios = plan.with_baseline(args.scenarios)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format='bench-wan: %(name)s: %(message)s',
                         stream=sys.stderr)

@@ -188,6 +188,13 @@ def share_url(site: Site) -> str:
     return 'http://%s:%d/' % (site.data_address, SHARE_PORT)
 
 
+def with_baseline(scenarios: Sequence[str]) -> list[str]:
+    """``scenarios`` in the order given, ``star`` first: every ratio is
+    against ``star`` measured in the same run."""
+    return ['star'] + [name for name in dict.fromkeys(scenarios)
+                       if name != 'star']
+
+
 def daemon_sites(scenario: str, sites: Sequence[Site]) -> list[Site]:
     """Where the scenario runs a glance-sync daemon: one site worker per
     site for ``relay``, else one daemon at the master's site."""

@@ -67,6 +67,11 @@ class SettingsTest(testtools.TestCase):
              'site1': 'site2:10, site3:10', 'site2': 'site3:10'},
             plan.link_costs(self.sites))
 
+    def test_star_always_runs_first(self):
+        self.assertEqual(['star', 'relay'], plan.with_baseline(['relay']))
+        self.assertEqual(['star', 'zero-copy', 'relay'], plan.with_baseline(
+            ['zero-copy', 'star', 'relay', 'zero-copy']))
+
     def test_relay_runs_a_site_worker_per_site(self):
         self.assertEqual(['hq', 'site1', 'site2', 'site3'],
                          [s.name for s in plan.daemon_sites('relay',
