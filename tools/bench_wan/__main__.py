@@ -30,6 +30,7 @@ import logging
 import os
 import pathlib
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -97,7 +98,9 @@ def _layout(args: argparse.Namespace, name: str,
     regions = lay.master_regions(args.regions)
     sites = plan.plan_sites(name, regions[0], regions[1:])
     folder = RUN_DIR / name
-    folder.mkdir(parents=True, exist_ok=True)
+    # This run's logs and configurations only.
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     net = network.Network(sites, args.rate)
     procs: list[subprocess.Popen[bytes]] = []
     cloud_dir = RUN_DIR / 'cloud'

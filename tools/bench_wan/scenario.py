@@ -90,6 +90,8 @@ class Daemon:
         self.folder = folder
         self.log = folder / 'daemon.log'
         self.process: subprocess.Popen[bytes] | None = None
+        # Open while the daemon runs: it also reports STOPPING=1.
+        self.notify: socket.socket | None = None
 
     def start(self) -> None:
         """Start it and wait for its ``READY=1``.
@@ -98,38 +100,44 @@ class Daemon:
         """
         sock_path = self.folder / 'notify.sock'
         sock_path.unlink(missing_ok=True)
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
-            notify.bind(str(sock_path))
-            notify.settimeout(0.5)
-            with open(self.folder / 'daemon.out', 'ab') as out:
-                self.process = subprocess.Popen(
-                    ['ip', 'netns', 'exec', self.site.netns, str(BIN)]
-                    + ['--config-file=%s' % f for f in self.files],
-                    stdout=out, stderr=subprocess.STDOUT,
-                    env=dict(os.environ, NOTIFY_SOCKET=str(sock_path)))
-            deadline = time.monotonic() + DAEMON_START_TIMEOUT
-            while time.monotonic() < deadline:
-                try:
-                    if b'READY=1' in notify.recv(4096):
-                        return
-                except TimeoutError:
-                    pass
-                if self.process.poll() is not None:
-                    break
-            raise RuntimeError('the daemon of site %s did not get ready: see '
-                               '%s' % (self.site.name, self.folder))
+        self.notify = notify = socket.socket(socket.AF_UNIX,
+                                             socket.SOCK_DGRAM)
+        notify.bind(str(sock_path))
+        notify.settimeout(0.5)
+        with open(self.folder / 'daemon.out', 'ab') as out:
+            self.process = subprocess.Popen(
+                ['ip', 'netns', 'exec', self.site.netns, str(BIN)]
+                + ['--config-file=%s' % f for f in self.files],
+                stdout=out, stderr=subprocess.STDOUT,
+                env=dict(os.environ, NOTIFY_SOCKET=str(sock_path)))
+        deadline = time.monotonic() + DAEMON_START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                if b'READY=1' in notify.recv(4096):
+                    return
+            except TimeoutError:
+                pass
+            if self.process.poll() is not None:
+                break
+        raise RuntimeError('the daemon of site %s did not get ready: see '
+                           '%s' % (self.site.name, self.folder))
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL; idempotent."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+            if process is None or process.poll() is not None:
+                return
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+        finally:
+            if self.notify is not None:
+                self.notify.close()
+                self.notify = None
 
 
 @contextmanager
