@@ -1,7 +1,7 @@
 """``python -m tools.localcloud --dir DIR [--base-port N] COMMAND``.
 
 Commands: ``up [--plugin] [--transport-url URL [--glance-notifications]]
-[--server gunicorn|uwsgi]``,
+[--server gunicorn|uwsgi] [--regions N]``,
 ``down``, ``status``, ``stop-glance REGION``, ``start-glance REGION``,
 ``share-store REGION``, ``unshare-store REGION``.
 Exit status 0 on success; 1 when a service did not come up (its log tail
@@ -19,6 +19,7 @@ import time
 from tools.localcloud import cloud
 from tools.localcloud import glance
 from tools.localcloud import info as info_mod
+from tools.localcloud import layout as lay
 from tools.localcloud import procs
 from tools.localcloud import shared as shared_mod
 from tools.localcloud import snippets
@@ -32,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                         help='run directory: configs, databases, stores, '
                              'logs, pids and cloud.json')
     parser.add_argument('--base-port', type=int,
-                        help='first of 6 consecutive ports (default: the '
+                        help='first of the consecutive ports (6, one more '
+                             'per region added by --regions; default: the '
                              'recorded one, else derived from --dir)')
     parser.add_argument('-v', '--verbose', action='store_true')
     sub = parser.add_subparsers(dest='command', required=True)
@@ -53,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
                     help='WSGI server of every glance-api: gunicorn, or '
                          'uWSGI configured as devstack does (on a running '
                          'cloud, every glance-api restarts under it)')
+    up.add_argument('--regions', type=_region_count, metavar='N',
+                    help='regions of the master Keystone besides RegionOne, '
+                         'each with its own glance-api (default %d: '
+                         'RegionTwo, RegionThree; then Region4, Region5...)'
+                         % lay.DEFAULT_REGIONS)
     sub.add_parser('down', help='stop every service started here')
     sub.add_parser('status', help='show each service and whether it answers')
     for name in ('stop-glance', 'start-glance'):
@@ -65,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
                              'restarts it' % name.split('-')[0])
         cmd.add_argument('region')
     return parser
+
+
+def _region_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            'must be a whole number of regions, 1 or more: %r' % text)
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +112,8 @@ def _up(args: argparse.Namespace) -> int:
              if args.transport_url else None)
     started = time.monotonic()
     result = cloud.up(args.dir, cloud.Options(args.base_port, args.plugin,
-                                              extra, args.server))
+                                              extra, args.server,
+                                              args.regions))
     print('local cloud ready in %.1fs: %s/cloud.json (glance-api under %s)'
           % (time.monotonic() - started, result.dir, result.glance_server))
     for region in result.regions.values():

@@ -53,12 +53,22 @@ class Options:
         the documented snippet (:func:`tools.localcloud.snippets.
         master_glance_conf`), nothing of the harness's own.
     :param server: the WSGI server of every glance-api (gunicorn, uwsgi).
+    :param regions: regions of the master Keystone besides the master
+        (None: those of the running cloud, else
+        :data:`~tools.localcloud.layout.DEFAULT_REGIONS`).
+    :param hosts: services placed off 127.0.0.1 (network namespaces), by
+        service name.
+    :param region_conf: text appended to regions' glance-api.conf, by
+        region (the WAN benchmark's shared store backends).
     """
 
     base_port: int | None = None
     plugin: bool = False
     master_extra_conf: str | None = None
     server: str = 'gunicorn'
+    regions: int | None = None
+    hosts: dict[str, lay.Host] = dataclasses.field(default_factory=dict)
+    region_conf: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -120,6 +130,13 @@ def up(run_dir: pathlib.Path, options: Options) -> info_mod.CloudInfo:
                 raise CloudError('a cloud already runs in %s on base port %d;'
                                  ' run down first' % (run_dir,
                                                       current.base_port))
+            if (options.regions not in (None, current.region_count)
+                    or _hosts_data(options.hosts) != current.hosts
+                    or options.region_conf != current.region_conf):
+                raise CloudError('a cloud of another shape already runs in '
+                                 '%s (%d regions besides the master); run '
+                                 'down first' % (run_dir,
+                                                 current.region_count))
             _switch_server(run_dir, current, options)
             _revive_glances(run_dir, current, states)
             _reconfigure_master(run_dir, current, options)
@@ -136,7 +153,9 @@ def _fresh(run_dir: pathlib.Path, base_port: int | None,
     _claim(run_dir)
     _stop_all(run_dir)
     _wipe(run_dir)
-    cloud = lay.Layout(run_dir, base_port or lay.default_base_port(run_dir))
+    count = options.regions or lay.DEFAULT_REGIONS
+    cloud = lay.Layout(run_dir, base_port or lay.default_base_port(
+        run_dir, lay.ports_per_cloud(count)), count, options.hosts)
     (run_dir / lay.MARKER).write_text('%d\n' % cloud.base_port)
     busy = [s for s in cloud.services() if not lay.port_is_free(cloud.port(s))]
     if busy:
@@ -177,7 +196,7 @@ def _recorded_port(run_dir: pathlib.Path) -> int | None:
 def _wipe(run_dir: pathlib.Path) -> None:
     # Only paths this tool creates; the marker guarantees the folder is ours.
     cloud = lay.Layout(run_dir, 0)
-    for service in cloud.services():
+    for service in cloud.services_on_disk():
         shutil.rmtree(cloud.service_dir(service), ignore_errors=True)
     for path in cloud.generated_files():
         path.unlink(missing_ok=True)
@@ -189,16 +208,16 @@ def _start_everything(cloud: lay.Layout,
                       options: Options) -> info_mod.CloudInfo:
     passwords = {ks.name: keystone.Passwords(*(secrets.token_urlsafe(18)
                                                for _ in range(5)))
-                 for ks in lay.KEYSTONES}
+                 for ks in cloud.keystones}
     # Set at the first failure so that the other services stop waiting.
     abort = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         identities = {ks.name: pool.submit(_keystone_up, cloud, ks,
                                            passwords[ks.name], abort)
-                      for ks in lay.KEYSTONES}
+                      for ks in cloud.keystones}
         glances = {region: pool.submit(_glance_up, cloud, region,
                                        passwords[ks.name], options, abort)
-                   for region, ks in lay.REGIONS}
+                   for region, ks in cloud.regions}
         _all_ok([*identities.values(), *glances.values()],
                 raise_first=True, abort=abort)
     result = _describe(cloud, passwords,
@@ -240,7 +259,8 @@ def _keystone_up(cloud: lay.Layout, spec: lay.KeystoneSpec,
     keystone.write_setup(cloud, spec, passwords)
     proc = keystone.start(cloud, spec)
     procs.wait_ready(spec.name, proc, cloud.service_dir(spec.name),
-                     cloud.keystone_url(spec.name), KEYSTONE_TIMEOUT, abort)
+                     cloud.reach_url(spec.name) + '/v3', KEYSTONE_TIMEOUT,
+                     abort)
     LOG.info('%s ready in %.1fs at %s', spec.name, time.monotonic() - t0,
              cloud.keystone_url(spec.name))
     return keystone.read_identity(cloud, spec)
@@ -261,8 +281,21 @@ def _glance_settings(region: str, passwords: keystone.Passwords,
     return glance.Settings(
         region=region, service_password=passwords.glance,
         plugin=master and options.plugin,
-        extra_conf=(options.master_extra_conf or '') if master else '',
+        extra_conf=((options.master_extra_conf or '') if master else '')
+        + options.region_conf.get(region, ''),
         server=options.server)
+
+
+def _hosts_data(hosts: dict[str, lay.Host]) -> dict[str, dict[str, Any]]:
+    return {name: dataclasses.asdict(host) for name, host in hosts.items()}
+
+
+def layout_of(current: info_mod.CloudInfo) -> lay.Layout:
+    """:returns: the layout of the cloud ``current`` describes."""
+    return lay.Layout(pathlib.Path(current.dir), current.base_port,
+                      current.region_count,
+                      {name: lay.Host(**host)
+                       for name, host in current.hosts.items()})
 
 
 def _start_glance(cloud: lay.Layout, region: str, server: str,
@@ -279,7 +312,7 @@ def _describe(cloud: lay.Layout, passwords: dict[str, keystone.Passwords],
               identities: dict[str, keystone.Identity],
               options: Options) -> info_mod.CloudInfo:
     keystones, targets, users = {}, {}, {}
-    for spec in lay.KEYSTONES:
+    for spec in cloud.keystones:
         url = cloud.keystone_url(spec.name)
         ident, pw = identities[spec.name], passwords[spec.name]
         keystones[spec.name] = info_mod.KeystoneInfo(
@@ -307,14 +340,15 @@ def _describe(cloud: lay.Layout, passwords: dict[str, keystone.Passwords],
                 user_id=ident.users[lay.UPLOADER_USER],
                 project_id=ident.projects[lay.UPLOADS_PROJECT])
     regions = {region: _region_info(cloud, region, ks)
-               for region, ks in lay.REGIONS}
+               for region, ks in cloud.regions}
     return info_mod.CloudInfo(
         dir=str(cloud.dir), base_port=cloud.base_port,
         master_target=lay.MASTER_TARGET, master_region=lay.MASTER_REGION,
         master_store_dir=regions[lay.MASTER_REGION].store_dir,
         plugin=options.plugin, master_extra_conf=options.master_extra_conf,
         keystones=keystones, targets=targets, regions=regions, users=users,
-        glance_server=options.server)
+        glance_server=options.server, region_count=cloud.region_count,
+        hosts=_hosts_data(cloud.hosts), region_conf=dict(options.region_conf))
 
 
 def _region_info(cloud: lay.Layout, region: str,
@@ -326,7 +360,9 @@ def _region_info(cloud: lay.Layout, region: str,
         url=cloud.url(service), port=cloud.port(service),
         pid=procs.running_pid(folder), log=str(folder / procs.LOG_FILE),
         service_dir=str(folder), conf_dir=str(folder / 'etc'),
-        store_dir=str(folder / 'images'))
+        store_dir=str(folder / 'images'),
+        reach_url=('' if cloud.reach_url(service) == cloud.url(service)
+                   else cloud.reach_url(service)))
 
 
 def _check_tokens(cloud: info_mod.CloudInfo) -> None:
@@ -335,7 +371,7 @@ def _check_tokens(cloud: info_mod.CloudInfo) -> None:
     def check(region: info_mod.RegionInfo) -> None:
         sess = cloud.session(region.target, timeout=30)
         try:
-            sess.get(region.url + '/v2/images?limit=1')
+            sess.get(region.api_url + '/v2/images?limit=1')
         except Exception as exc:
             raise procs.ServiceFailed(
                 lay.glance_service(region.name),
@@ -359,7 +395,7 @@ def _reconfigure_master(run_dir: pathlib.Path, current: info_mod.CloudInfo,
         return
     LOG.info('restarting the master glance with plugin=%s, extra conf %s',
              options.plugin, 'set' if options.master_extra_conf else 'unset')
-    cloud = lay.Layout(run_dir, current.base_port)
+    cloud = layout_of(current)
     region = current.master_region
     procs.stop(cloud.service_dir(lay.glance_service(region)))
     password = _glance_password(cloud, region)
@@ -379,7 +415,7 @@ def _switch_server(run_dir: pathlib.Path, current: info_mod.CloudInfo,
     if options.server == current.glance_server:
         return
     LOG.info('restarting every glance-api under %s', options.server)
-    cloud = lay.Layout(run_dir, current.base_port)
+    cloud = layout_of(current)
 
     def restart(region: str) -> None:
         procs.stop(cloud.service_dir(lay.glance_service(region)))
@@ -388,7 +424,8 @@ def _switch_server(run_dir: pathlib.Path, current: info_mod.CloudInfo,
         glance.configure(cloud, glance.Settings(
             region=region, service_password=password,
             plugin=master and current.plugin,
-            extra_conf=(current.master_extra_conf or '') if master else '',
+            extra_conf=((current.master_extra_conf or '') if master else '')
+            + current.region_conf.get(region, ''),
             server=options.server))
         current.regions[region].pid = _start_glance(cloud, region,
                                                     options.server)
@@ -400,7 +437,7 @@ def _switch_server(run_dir: pathlib.Path, current: info_mod.CloudInfo,
 
 def _revive_glances(run_dir: pathlib.Path, current: info_mod.CloudInfo,
                     states: dict[str, ServiceStatus]) -> None:
-    cloud = lay.Layout(run_dir, current.base_port)
+    cloud = layout_of(current)
     down = [r for r in current.regions
             if not states[lay.glance_service(r)].answers]
 
@@ -431,7 +468,7 @@ def _stop_all(run_dir: pathlib.Path) -> list[str]:
     def stop(service: str) -> str | None:
         return service if procs.stop(cloud.service_dir(service)) else None
 
-    return [s for s in _parallel(stop, cloud.services()) if s]
+    return [s for s in _parallel(stop, cloud.services_on_disk()) if s]
 
 
 def down(run_dir: pathlib.Path) -> list[str]:
@@ -462,7 +499,7 @@ def down(run_dir: pathlib.Path) -> list[str]:
 def _status(cloud: info_mod.CloudInfo) -> list[ServiceStatus]:
     items = [(name, ks.url, pathlib.Path(ks.log).parent)
              for name, ks in cloud.keystones.items()]
-    items += [(lay.glance_service(name), r.url + '/healthcheck',
+    items += [(lay.glance_service(name), r.api_url + '/healthcheck',
                pathlib.Path(r.service_dir))
               for name, r in cloud.regions.items()]
 
@@ -515,7 +552,7 @@ def start_glance(run_dir: pathlib.Path, region: str) -> int:
         name = current.region(region).name
         pid = procs.running_pid(run_dir / lay.glance_service(name))
         if pid is None:
-            pid = _start_glance(lay.Layout(run_dir, current.base_port), name,
+            pid = _start_glance(layout_of(current), name,
                                 current.glance_server)
         current.regions[name].pid = pid
         info_mod.save(current, run_dir)

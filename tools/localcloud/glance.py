@@ -36,7 +36,7 @@ UWSGI_TEMPLATE = """\
 module = {app}
 pythonpath = {root}
 chdir = {dir}
-http-socket = 127.0.0.1:{port}
+http-socket = {host}:{port}
 processes = 1
 master = true
 die-on-term = true
@@ -126,7 +126,7 @@ lock_path = {dir}/locks
 # default.
 [import_filtering_opts]
 allowed_ports = [80,443,{master_port}]
-allowed_hosts = [127.0.0.1]
+allowed_hosts = [{allowed_hosts}]
 """
 
 
@@ -189,7 +189,8 @@ def configure(cloud: lay.Layout, settings: Settings) -> pathlib.Path:
                 *extra):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     backends, extra_stores = _extra_stores(settings.region, folder)
-    keystone = dict(lay.REGIONS)[settings.region]
+    keystone = cloud.keystone_of(settings.region)
+    master = lay.glance_service(lay.MASTER_REGION)
     conf = folder / 'etc' / 'glance-api.conf'
     conf.write_text(CONF_TEMPLATE.format(
         dir=folder, url=cloud.url(lay.glance_service(settings.region)),
@@ -199,7 +200,9 @@ def configure(cloud: lay.Layout, settings: Settings) -> pathlib.Path:
         service_project=lay.SERVICE_PROJECT,
         service_user=lay.GLANCE_SERVICE_USER,
         password=settings.service_password,
-        master_port=cloud.port(lay.glance_service(lay.MASTER_REGION)),
+        master_port=cloud.port(master),
+        allowed_hosts=','.join(dict.fromkeys(
+            ('127.0.0.1', cloud.host(master).address))),
     ) + settings.extra_conf + (
         UWSGI_GLANCE_CONF.format(python=sys.executable)
         if settings.server == 'uwsgi' else ''))
@@ -234,17 +237,18 @@ def paste_ini(sample: str, folder: pathlib.Path, plugin: bool) -> str:
 
 
 def uwsgi_ini(folder: pathlib.Path, port: int,
-              enable_threads: bool = True) -> str:
+              enable_threads: bool = True, host: str = '127.0.0.1') -> str:
     """devstack's uWSGI configuration of glance-api, for one local one.
 
     :param folder: the service folder.
-    :param port: port to serve HTTP on, on 127.0.0.1.
+    :param port: port to serve HTTP on, on ``host``.
     :param enable_threads: False reproduces a uWSGI without threads, in
         which the plugin cannot publish (and says so in the log).
+    :param host: the address to serve on.
     :returns: the ini text.
     """
     return UWSGI_TEMPLATE.format(app=APP, root=REPO_ROOT, dir=folder,
-                                 port=port,
+                                 port=port, host=host,
                                  threads=str(enable_threads).lower())
 
 
@@ -260,14 +264,21 @@ def start(cloud: lay.Layout, region: str, first: bool = False,
     """
     service = lay.glance_service(region)
     folder = cloud.service_dir(service)
+    host = cloud.host(service)
     if server == 'uwsgi':
+        # One http-socket: a placed glance-api (several addresses) runs
+        # under gunicorn only.
         ini = folder / 'etc' / UWSGI_INI
-        ini.write_text(uwsgi_ini(folder, cloud.port(service)))
+        ini.write_text(uwsgi_ini(folder, cloud.port(service),
+                                 host=host.address))
         cmd = [str(pathlib.Path(sys.executable).parent / 'uwsgi'),
                '--ini', str(ini)]
     else:
         cmd = procs.gunicorn_command(folder, cloud.port(service), APP,
-                                     extra=('--pythonpath', str(REPO_ROOT)))
+                                     extra=('--pythonpath', str(REPO_ROOT)),
+                                     hosts=host.binds)
+    if host.netns:
+        cmd = ['ip', 'netns', 'exec', host.netns, *cmd]
     env = {'OS_GLANCE_CONFIG_DIR': str(folder / 'etc')}
     if first:
         env['LOCALCLOUD_GLANCE_DB_SYNC'] = '1'
@@ -276,4 +287,4 @@ def start(cloud: lay.Layout, region: str, first: bool = False,
 
 def health_url(cloud: lay.Layout, region: str) -> str:
     """:returns: the URL that tells whether a region's glance-api is up."""
-    return cloud.url(lay.glance_service(region)) + '/healthcheck'
+    return cloud.reach_url(lay.glance_service(region)) + '/healthcheck'

@@ -111,6 +111,14 @@ class RegionInfo:
     service_dir: str
     conf_dir: str
     store_dir: str
+    #: Where the tools reach it when that is not ``url`` (the catalog's),
+    #: e.g. a glance-api in a network namespace; '' when it is ``url``.
+    reach_url: str = ''
+
+    @property
+    def api_url(self) -> str:
+        """The URL the local tools send their own requests to."""
+        return self.reach_url or self.url
 
     @property
     def qualified_name(self) -> str:
@@ -138,6 +146,14 @@ class CloudInfo:
     version: int = SCHEMA_VERSION
     #: The WSGI server every glance-api runs under (gunicorn or uwsgi).
     glance_server: str = 'gunicorn'
+    #: Regions of the master Keystone besides the master (``--regions``).
+    region_count: int = 2
+    #: Services placed off 127.0.0.1: fields of
+    #: :class:`tools.localcloud.layout.Host` by service name.
+    hosts: dict[str, dict[str, Any]] = dataclasses.field(
+        default_factory=dict)
+    #: Text appended to the glance-api.conf of regions, by region.
+    region_conf: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def master(self) -> RegionInfo:

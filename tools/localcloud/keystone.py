@@ -186,10 +186,13 @@ def start(cloud: lay.Layout,
     :returns: the gunicorn master process.
     """
     folder = cloud.service_dir(spec.name)
+    host = cloud.host(spec.name)
     cmd = procs.gunicorn_command(
         folder, cloud.port(spec.name),
         'tools.localcloud.keystone_wsgi:application',
-        extra=('--pythonpath', str(REPO_ROOT)))
+        extra=('--pythonpath', str(REPO_ROOT)), hosts=host.binds)
+    if host.netns:
+        cmd = ['ip', 'netns', 'exec', host.netns, *cmd]
     return procs.spawn(folder, cmd,
                        env={'OS_KEYSTONE_CONFIG_DIR': str(folder)})
 

@@ -76,18 +76,22 @@ def run(service: str, cmd: Sequence[str], log: pathlib.Path,
 
 
 def gunicorn_command(folder: pathlib.Path, port: int, app: str,
-                     extra: Sequence[str] = ()) -> list[str]:
+                     extra: Sequence[str] = (),
+                     hosts: Sequence[str] = ('127.0.0.1',)) -> list[str]:
     """The gunicorn command line shared by every service.
 
     :param folder: the service folder, gunicorn's working directory, which
         identifies the process (:func:`is_ours`).
-    :param port: port to bind on 127.0.0.1.
+    :param port: port to bind on each of ``hosts``.
     :param app: the WSGI application, ``module:attribute``.
     :param extra: more gunicorn options.
+    :param hosts: addresses to listen on.
     :returns: the command line.
     """
     return [sys.executable, '-m', 'gunicorn',
-            '--chdir', str(folder), '--bind', '127.0.0.1:%d' % port,
+            '--chdir', str(folder),
+            *[arg for host in hosts for arg in ('--bind', '%s:%d'
+                                                % (host, port))],
             '--worker-class', 'gthread', '--workers', '1', '--threads', '8',
             # Large uploads through one request take minutes on this machine.
             '--timeout', '900', '--graceful-timeout', '5',

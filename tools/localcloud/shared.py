@@ -26,7 +26,7 @@ import sys
 from tools.localcloud import info as info_mod
 from tools.localcloud import procs
 
-__all__ = ['MARK', 'SERVER_DIR', 'check_region', 'configure',
+__all__ = ['MARK', 'SERVER_DIR', 'backend_conf', 'check_region', 'configure',
            'share_store_value', 'stop_server']
 
 MARK = '# localcloud share-store'
@@ -86,6 +86,25 @@ def check_region(run_dir: pathlib.Path, region: str) -> str:
     return name
 
 
+def backend_conf(master_port: int, url: str,
+                 allowed_hosts: tuple[str, ...] = ()) -> str:
+    """The text a region's ``glance-api.conf`` ends with to read the
+    master's store through the web export at ``url`` (its ``shared``
+    http backend).
+
+    :param allowed_hosts: when the export is not on a host the region
+        already allows (127.0.0.1), every host its
+        ``[import_filtering_opts]`` must allow: Glance checks a location's
+        URI against them.
+    """
+    port = url.rstrip('/').rpartition(':')[2]
+    hosts = ('allowed_hosts = [%s]\n' % ','.join(allowed_hosts)
+             if allowed_hosts else '')
+    return ('\n%s\n[DEFAULT]\nenabled_backends = local:file, shared:http\n\n'
+            '[import_filtering_opts]\nallowed_ports = [80,443,%d,%s]\n%s'
+            % (MARK, master_port, port, hosts))
+
+
 def configure(run_dir: pathlib.Path, region: str, shared: bool) -> str:
     """Add (or remove) the shared backend in a region's ``glance-api.conf``
     and start (or stop) the web server; restart the region's glance-api
@@ -106,9 +125,5 @@ def configure(run_dir: pathlib.Path, region: str, shared: bool) -> str:
         return ''
     url = _server_url(run_dir, current.master_store_dir)
     master_port = current.regions[current.master_region].port
-    port = url.rstrip('/').rpartition(':')[2]
-    path.write_text(text + (
-        '\n%s\n[DEFAULT]\nenabled_backends = local:file, shared:http\n\n'
-        '[import_filtering_opts]\nallowed_ports = [80,443,%d,%s]\n'
-        % (MARK, master_port, port)))
+    path.write_text(text + backend_conf(master_port, url))
     return share_store_value(current.master_store_dir, url)

@@ -1,0 +1,1 @@
+"""The WAN benchmark (``tools/bench-wan``): sites behind shaped links."""
