@@ -205,6 +205,19 @@ class GlanceDownloadStrategy(TransferStrategy):
             self._stream_later(target, copy, master_image,
                                'its import failed: %s' % exc, stats, retry)
             return True
+        except base.RegionUnavailable as exc:
+            # One look that did not get an answer (a kept-alive connection
+            # the region closed as it was reused, a restart) says nothing
+            # of the import, which goes on in the region: look again, and
+            # give up only at the deadline, not by pulling it again.
+            if not expired:
+                LOG.info('glance-download: region %s did not answer about '
+                         'the import of %s (%s); looking again', name,
+                         copy.id, exc)
+                return False
+            results[name] = self._failed(target, copy, master_region,
+                                         master_image, exc)
+            return True
         except Exception as exc:
             results[name] = self._failed(target, copy, master_region,
                                          master_image, exc)

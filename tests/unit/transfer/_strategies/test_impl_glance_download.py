@@ -58,7 +58,11 @@ class FakeGlances:
 
     def latest_task(self, region, image_id):
         if region.name in self.poll_error:
-            raise self.poll_error[region.name]
+            error, times = self.poll_error[region.name]
+            if times is None or times > 0:
+                if times is not None:
+                    self.poll_error[region.name] = (error, times - 1)
+                raise error
         states = self.tasks.get(image_id)
         if not states:
             return None
@@ -163,11 +167,26 @@ class GlanceDownloadTest(fakes.StrategyTestCase, test_base.BaseTestCase):
         self.assertEqual([], self.two.list_images())
 
     def test_region_failing_while_pulling(self):
-        self.glances.poll_error['RegionThree'] = base.RegionUnavailable(
-            'RegionThree', reason='connection refused')
+        self.strategy.options = self.strategy.options.__class__(
+            import_poll_interval=0.01, import_timeout=0.2)
+        self.glances.poll_error['RegionThree'] = (base.RegionUnavailable(
+            'RegionThree', reason='connection refused'), None)
         results, _ = self.transfer(self.two, self.three)
         self.assert_copy(results['RegionTwo'], self.two)
         self.assertIn('connection refused', str(results['RegionThree']))
+        self.assertEqual([], self.three.list_images())
+
+    def test_a_look_without_answer_is_made_again_not_the_pull(self):
+        # A kept-alive connection closed by the region as it was reused:
+        # the import goes on there, so the daemon looks again.
+        self.glances.poll_error['RegionTwo'] = (base.RegionUnavailable(
+            'RegionTwo', reason='RemoteDisconnected'), 2)
+        results, stats = self.transfer(self.two)
+        self.assert_copy(results['RegionTwo'], self.two)
+        self.assertEqual(['RegionTwo'],
+                         [region for region, *_ in self.glances.started])
+        self.assertEqual(['RegionTwo'], stats.pulled)
+        self.assertIn('looking again', self.logger.output)
 
     def test_import_timeout(self):
         self.glances.outcome['RegionTwo'] = 'hang'
