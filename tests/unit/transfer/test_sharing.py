@@ -3,6 +3,7 @@
 import dataclasses
 import hashlib
 import os
+import threading
 
 import fixtures
 from oslotest import base as test_base
@@ -165,6 +166,52 @@ class ShareTest(test_base.BaseTestCase):
         self.two.add_location = lambda image_id, url, **kw: None
         error = self.transfer()['RegionTwo']
         self.assertIn('not active after', str(error))
+
+    def test_looks_start_short_and_back_off_to_the_interval(self):
+        # A location Glance activates at once costs a tenth of a second,
+        # not a poll interval; one that takes longer is looked at less
+        # and less often, up to the interval.
+        pauses, now = [], [0.0]
+
+        def sleep(seconds):
+            pauses.append(seconds)
+            now[0] += seconds
+        add = self.two.add_location
+        self.two.add_location = lambda image_id, url, **kw: None
+        options = sharing.ShareOptions(poll_interval=2.0, timeout=5.0,
+                                       clock=lambda: now[0], sleep=sleep)
+        target = Target(self.two, None)
+        sharing.share(SiteTopology(shared_stores={
+            'RegionTwo': ((SHARED, SHARED),)}), self.master, self.image,
+            [target], options)
+        self.assertEqual([0.1, 0.2, 0.4, 0.8, 1.6, 2.0], pauses[:6])
+        pauses.clear()
+        self.two.add_location = add
+        results, _ = sharing.share(SiteTopology(shared_stores={
+            'RegionTwo': ((SHARED, SHARED),)}), self.master, self.image,
+            [target], options)
+        self.assertIsInstance(results['RegionTwo'], base.Image)
+        self.assertEqual([0.1], pauses)
+
+    def test_regions_get_their_locations_at_the_same_time(self):
+        # Each region's Glance reads and hashes the data itself: the
+        # regions wait for one another's activation, which only works
+        # when they are shared side by side, not one after the other.
+        four = SharingRegion('RegionFour', self.store)
+        both = threading.Barrier(2, timeout=5)
+        for region in (self.two, four):
+            add = region.add_location
+
+            def meeting(image_id, url, add=add, **kw):
+                both.wait()
+                add(image_id, url, **kw)
+            region.add_location = meeting
+        self.share_with({'RegionTwo': ((SHARED, SHARED),),
+                         'RegionFour': ((SHARED, SHARED),)})
+        results = self.strategy.transfer(self.master, self.image,
+                                         [(self.two, None), (four, None)])
+        self.assertIsInstance(results['RegionTwo'], base.Image)
+        self.assertIsInstance(results['RegionFour'], base.Image)
 
 
 class SharedUrlTest(test_base.BaseTestCase):
