@@ -228,5 +228,6 @@ def sync_sections(scenario: str, sites: Sequence[Site], token: str,
                           if scenario == 'glance-download' else 'stream'},
         **region_sections(sites, share)}
     if scenario == 'relay':
-        sections['transfer'] = {'relay': 'true', 'copies_per_source': '2'}
+        # One uplink per site: the guide's copies_per_source for that case.
+        sections['transfer'] = {'relay': 'true', 'copies_per_source': '1'}
     return sections

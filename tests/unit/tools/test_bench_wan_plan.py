@@ -109,7 +109,7 @@ class SettingsTest(testtools.TestCase):
     def test_relay_turns_relays_on(self):
         conf = self.sections('relay')
         self.assertEqual('true', conf['transfer']['relay'])
-        self.assertEqual('2', conf['transfer']['copies_per_source'])
+        self.assertEqual('1', conf['transfer']['copies_per_source'])
         self.assertFalse(self.sections('star').has_section('transfer'))
 
     def test_zero_copy_regions_read_their_sites_export(self):
