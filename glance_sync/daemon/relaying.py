@@ -34,11 +34,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 
 from glance_sync import coordination
+from glance_sync.daemon import waits
 from glance_sync.daemon.context import SyncContext
 from glance_sync.db import data_models as dm
 from glance_sync.db.repositories import Journal
@@ -62,27 +62,19 @@ WAIT_POLL = 3.0
 #: Seconds a task waits for another task's choice of source.
 CHOICE_TIMEOUT = 30.0
 
-_WAIT_PREFIX = 'waiting for a copy slot of'
-_WAIT_FORMAT = _WAIT_PREFIX + ' %s (%s) since %s'
-_SINCE = re.compile(re.escape(_WAIT_PREFIX) + r' .* since (\S+)$')
+_WAIT = waits.WaitNote('waiting for a copy slot of', '%s (%s)')
 _WHY = {relays.Availability.BUSY: 'busy',
         relays.Availability.RECEIVING: 'still receiving the image'}
 
 
 def wait_message(source: str, why: str, since: datetime.datetime) -> str:
     """The ``last_error`` of a task waiting for a source."""
-    return _WAIT_FORMAT % (source, why, since.isoformat())
+    return _WAIT.message(source, why, since=since)
 
 
 def waiting_since(last_error: str | None) -> datetime.datetime | None:
     """When the wait recorded by :func:`wait_message` began, if it is one."""
-    match = _SINCE.match(last_error or '')
-    if match is None:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(match.group(1))
-    except ValueError:
-        return None
+    return _WAIT.since(last_error)
 
 
 def is_relay_copy(copy: Image, master: Image) -> bool:

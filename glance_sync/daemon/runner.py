@@ -30,13 +30,12 @@ import datetime
 import enum
 import functools
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from glance_sync import coordination, engine
-from glance_sync.daemon import cleanup, metrics, relaying, targeting
+from glance_sync.daemon import cleanup, metrics, relaying, targeting, waits
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.daemon.master_catalog import MasterCatalog
 from glance_sync.db import data_models as dm
@@ -74,9 +73,8 @@ WRITING = frozenset({'queued', 'saving', 'importing', 'uploading'})
 #: Master statuses of a deleted image (``deleted`` is only seen by admins).
 GONE = frozenset({'deleted', 'pending_delete'})
 
-_WAIT_PREFIX = 'waiting for master image'
-_WAIT_FORMAT = _WAIT_PREFIX + ' %s to become active (it is %s) since %s'
-_SINCE = re.compile(re.escape(_WAIT_PREFIX) + r' .* since (\S+)$')
+_WAIT = waits.WaitNote('waiting for master image',
+                       '%s to become active (it is %s)')
 
 
 class Kind(enum.Enum):
@@ -130,18 +128,12 @@ def wait_message(image_id: str, status: str,
     It records when the wait began, so that ``snapshot_timeout`` holds
     across runs, daemons and restarts.
     """
-    return _WAIT_FORMAT % (image_id, status, since.isoformat())
+    return _WAIT.message(image_id, status, since=since)
 
 
 def waiting_since(last_error: str | None) -> datetime.datetime | None:
     """When the wait recorded by :func:`wait_message` began, if it is one."""
-    match = _SINCE.match(last_error or '')
-    if match is None:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(match.group(1))
-    except ValueError:
-        return None
+    return _WAIT.since(last_error)
 
 
 def list_master(master: Region) -> list[Image]:

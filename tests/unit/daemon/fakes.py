@@ -10,13 +10,17 @@ real bytes and get real hashes.
 import dataclasses
 import os
 
+import fixtures
+
 from glance_sync.conf.loaded import SyncConfig
 from glance_sync.daemon import context
+from glance_sync.db import repositories
 from glance_sync.images import qualified_name, split_name
 from glance_sync.regions.drivers.memory import MemoryRegion
 from glance_sync.rules import destinations
 from glance_sync.rules.options import SyncSettings, TargetRules
 from glance_sync.sync.cloud import Cloud
+from tests.unit.db.test_repositories import FakeClock
 
 TENANTS = {'master': 'tm', 'other': 'to'}
 REGIONS = ('Master', 'R2', 'R3', 'other:O1')
@@ -105,3 +109,18 @@ def put(region, name, size=64, visibility='public', data=None, **props):
 def named(region, name):
     """The images of ``region`` called ``name``."""
     return [i for i in region.snapshot() if i.name == name]
+
+
+def sqlite_journal(test):
+    """A new SQLite journal for ``test`` on a clock that moves only when
+    told to, disposed of at its end.
+
+    :returns: ``(journal, clock)``.
+    """
+    tmp = test.useFixture(fixtures.TempDir()).path
+    url = 'sqlite:///%s/journal.sqlite' % tmp
+    repositories.Journal(url).upgrade_schema()
+    clock = FakeClock()
+    journal = repositories.Journal(url, clock=clock)
+    test.addCleanup(journal.dispose)
+    return journal, clock

@@ -12,12 +12,10 @@ from glance_sync import coordination
 from glance_sync.conf.sites import SiteTopology
 from glance_sync.daemon import relaying, runner
 from glance_sync.db import data_models as dm
-from glance_sync.db import repositories
 from glance_sync.regions.base import RegionUnavailable
 from glance_sync.transfer import bandwidth
 from glance_sync.transfer.base import TransferOptions
 from tests.unit.daemon import fakes
-from tests.unit.db.test_repositories import FakeClock
 
 #: Master at west; R2 and R3 at east; west-east costs 10.
 SITES = SiteTopology(region_sites={'Master': 'west', 'R2': 'east',
@@ -30,12 +28,7 @@ class RelayTestCase(base.BaseTestCase):
     def setUp(self):
         super().setUp()
         self.logger = self.useFixture(fixtures.FakeLogger(level='INFO'))
-        tmp = self.useFixture(fixtures.TempDir()).path
-        url = 'sqlite:///%s/journal.sqlite' % tmp
-        repositories.Journal(url).upgrade_schema()
-        self.clock = FakeClock()
-        self.journal = repositories.Journal(url, clock=self.clock)
-        self.addCleanup(self.journal.dispose)
+        self.journal, self.clock = fakes.sqlite_journal(self)
         self.context = fakes.make_context()
         self.context.transfer_options = TransferOptions(relay=True,
                                                         sites=SITES)

@@ -9,13 +9,11 @@ from oslotest import base
 from glance_sync import coordination, engine
 from glance_sync.daemon import runner, worker
 from glance_sync.db import data_models as dm
-from glance_sync.db import repositories
 from glance_sync.executor import KeyedExecutor, ThreadExecutor
 from glance_sync.regions.base import Refused, RegionUnavailable
 from glance_sync.retry import RetryPolicy
 from glance_sync.rules.actions import UpdateMetadata
 from tests.unit.daemon import fakes
-from tests.unit.db.test_repositories import FakeClock
 
 
 class ScriptedRunner:
@@ -44,12 +42,7 @@ class WorkerTestCase(base.BaseTestCase):
     def setUp(self):
         super().setUp()
         self.useFixture(fixtures.FakeLogger())
-        tmp = self.useFixture(fixtures.TempDir()).path
-        url = 'sqlite:///%s/journal.sqlite' % tmp
-        repositories.Journal(url).upgrade_schema()
-        self.clock = FakeClock()
-        self.journal = repositories.Journal(url, clock=self.clock)
-        self.addCleanup(self.journal.dispose)
+        self.journal, self.clock = fakes.sqlite_journal(self)
         self.context = fakes.make_context()
 
     def make_worker(self, task_runner, retry_times=2, worker_id='w1',
