@@ -28,9 +28,10 @@ caller brings the facts):
 - Bound: each source feeds at most ``copies_per_source`` copies at the
   same time (copy slots, held through the coordination backend), so a
   source is *busy* when none of its slots is free.
-- Wait: when the best-ranked usable candidate is busy or receiving, the
-  copy does not read a costlier source: it waits (the task ends and runs
-  again soon). Once it has waited ``relay_wait`` seconds it takes the best
+- Wait: when the best-ranked usable candidate is busy or receiving and
+  no candidate as good (a relay over a link of the same cost) is free,
+  the copy does not read a costlier source: it waits (the task ends and
+  runs again soon). Once it has waited ``relay_wait`` seconds it takes the best
   free candidate, whatever its cost.
 - Fallback: a copy from a relay that fails is removed and the copy goes on
   with the next free candidate, down to the master, without waiting.
@@ -129,14 +130,26 @@ def choose(ranked: Sequence[Source],
     """
     wait: Choice | None = None
     for source in ranked:
+        if (wait is not None and not waited_out
+                and not _as_good(source, wait.waiting_for)):
+            # Everything from here on is costlier than what is awaited.
+            return wait
         state = availability(source)
         if state is Availability.FREE:
             return Choice(source)
         if state is Availability.UNUSABLE:
             continue
-        # Busy or receiving, and better than anything after it.
+        # Busy or receiving: the best to wait for, unless a candidate as
+        # good as it (another relay over a link of the same cost) is free:
+        # waiting for one relay while its equal idles would turn the tree
+        # back into a star around the first relay.
         if wait is None:
             wait = Choice(None, source, state)
-        if not waited_out:
-            return wait
     return wait or Choice(None)
+
+
+def _as_good(source: Source, awaited: Source | None) -> bool:
+    """Whether ``source`` is worth reading instead of waiting for
+    ``awaited``: a link of the same cost, and a relay if it is one."""
+    return (awaited is not None and source.cost == awaited.cost
+            and source.master == awaited.master)

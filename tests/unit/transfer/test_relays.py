@@ -93,6 +93,30 @@ class ChooseTest(base.BaseTestCase):
             # The costlier ones are not even asked (no slot taken).
             self.assertEqual(['RegionTwo'], self.asked)
 
+    def test_a_free_relay_as_good_as_the_busy_one_is_read(self):
+        # Four relays over links of one cost: waiting for the busy first
+        # one while the others idle would make it feed every copy in
+        # turn, a star around it.
+        ranked = relays.rank('R9', 'RegionOne',
+                             done=['R2', 'R3', 'R4'], receiving=['R5'],
+                             topology=SiteTopology(link_costs={
+                                 ('RegionOne', 'R9'): 100}))
+        self.assertEqual(['R2', 'R3', 'R4', 'R5', 'RegionOne'],
+                         [s.region for s in ranked])
+        choice = relays.choose(ranked, self.states(
+            R2=Availability.BUSY, R3=Availability.BUSY), waited_out=False)
+        self.assertEqual('R4', choice.source.region)
+        self.assertEqual(['R2', 'R3', 'R4'], self.asked)
+        # Every relay of that cost busy or receiving: wait, the master
+        # (costlier) not asked.
+        self.asked = []
+        choice = relays.choose(ranked, self.states(
+            R2=Availability.BUSY, R3=Availability.BUSY, R4=Availability.BUSY,
+            R5=Availability.RECEIVING), waited_out=False)
+        self.assertIsNone(choice.source)
+        self.assertEqual('R2', choice.waiting_for.region)
+        self.assertEqual(['R2', 'R3', 'R4', 'R5'], self.asked)
+
     def test_once_waited_out_the_best_free_source_whatever_its_cost(self):
         choice = relays.choose(
             self.ranked, self.states(RegionTwo=Availability.RECEIVING,
