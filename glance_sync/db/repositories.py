@@ -35,6 +35,7 @@ from oslo_db import exception as db_exc
 from sqlalchemy import orm
 
 from glance_sync.db import api as db_api
+from glance_sync.db import bulk
 from glance_sync.db import data_models as dm
 from glance_sync.db import exceptions
 from glance_sync.db import migration
@@ -78,19 +79,6 @@ _retry_transaction: Callable[[_F], _F] = oslo_db_api.wrap_db_retry(
     max_retries=10, retry_interval=0.01, max_retry_interval=0.5,
     inc_retry_interval=True, jitter=True, retry_on_deadlock=True,
     retry_on_disconnect=True, exception_checker=_is_duplicate)
-
-
-def _task_row(req: dm.TaskRequest, reason: str, request_id: str | None,
-              now: datetime.datetime) -> dict[str, Any]:
-    """The columns of a new, queued task for ``req``."""
-    return {'id': str(uuid.uuid4()), 'image_id': req.image_id,
-            'image_name': req.image_name, 'region': req.region,
-            'reason': reason, 'state': dm.TaskState.QUEUED.value,
-            'attempts': 0, 'last_error': None, 'recheck': False,
-            'request_id': request_id, 'created_at': now, 'updated_at': now,
-            'next_attempt_at': now, 'lease_owner': None,
-            'lease_token': None, 'lease_expires_at': None,
-            'pending_since': now}
 
 
 class _LostRace(Exception):
@@ -216,33 +204,21 @@ class Journal:
                        batch: list[dm.TaskRequest], reason: str,
                        request_id: str | None, now: datetime.datetime
                        ) -> dict[tuple[str, str], dm.EnqueueOutcome]:
-        # Two plain IN lists, not a row-value IN of the pairs: MariaDB and
-        # SQLite scan the table for the latter (quadratic at a million
-        # rows); these use the (image_id, region) unique index. A few rows
-        # of the cross product may come back; only the batch's pairs count.
-        existing = {(row.image_id, row.region): row
-                    for row in session.execute(sa.select(
-                        _TASKS.c.id, _TASKS.c.state, _TASKS.c.image_id,
-                        _TASKS.c.region).where(
-                            _TASKS.c.image_id.in_(
-                                sorted({req.image_id for req in batch})),
-                            _TASKS.c.region.in_(
-                                sorted({req.region for req in batch}))))}
+        existing = bulk.existing_tasks(session, batch)
         outcomes = {}
-        new_rows = []
+        new = []
         for req in batch:
             pair = (req.image_id, req.region)
             row = existing.get(pair)
             if row is None:
-                new_rows.append(_task_row(req, reason, request_id, now))
+                new.append(req)
                 outcomes[pair] = dm.EnqueueOutcome.CREATED
             else:
                 outcomes[pair] = self._update_existing(
                     session, row, req, reason, request_id, now)
-        if new_rows:
-            # A concurrent insert of one of these pairs raises
-            # DBDuplicateEntry; the whole transaction is then retried.
-            session.execute(sa.insert(_TASKS), new_rows)
+        # A concurrent insert of one of these pairs raises
+        # DBDuplicateEntry; the whole transaction is then retried.
+        bulk.insert_tasks(session, new, reason, request_id, now)
         return outcomes
 
     def _enqueue(self, session: orm.Session, req: dm.TaskRequest,
@@ -291,8 +267,8 @@ class Journal:
                      request_id: str | None, now: datetime.datetime) -> None:
         # A concurrent insert of the same pair raises DBDuplicateEntry here;
         # the whole transaction is then retried and finds that task.
-        session.add(models.SyncTask(**_task_row(req, reason, request_id,
-                                                now)))
+        session.add(models.SyncTask(**bulk.task_row(req, reason, request_id,
+                                                    now)))
         session.flush()
 
     @staticmethod
@@ -686,8 +662,9 @@ class Journal:
                           sa.func.count()).group_by(_TASKS.c.region,
                                                     _TASKS.c.state)
         with self._db.reader() as session:
-            return {(str(region), dm.TaskState(state)): int(str(count))
-                    for region, state, count in session.execute(query)}
+            return {(str(region), dm.TaskState(state)): count
+                    for region, state, count in session.execute(
+                        query).tuples()}
 
     def pending_since(self) -> dict[str, datetime.datetime | None]:
         """Since when each region of the journal is behind.

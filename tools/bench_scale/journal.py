@@ -3,11 +3,18 @@
 ``python -m tools.bench_scale.journal [--rows N] [--backends
 postgresql,mysql,sqlite]``: on a fresh database of each backend, enqueue
 N pairs (N/100 images x 100 regions) with :meth:`Journal.enqueue_many`,
-finish most of them (done, a third of them older than the retention),
-analyse the tables, then print the ``EXPLAIN`` of each query the daemon,
-the CLI and the API run often: the claim, the region status counts, a
-page of the task list, the request lookup, the retention purge. Writes
+in one call (the worst case: one transaction, whose statistics the
+planner never sees), finish most of them (done, a third of them older
+than the retention), analyse the tables, then print the ``EXPLAIN`` of
+each query the daemon, the CLI and the API run often: the claim, the
+region status counts, a page of the task list, the request lookup, the
+retention purge. Writes
 ``tools/bench-results/journal.json``.
+
+``--baseline`` first runs the enqueue on PostgreSQL with the portable
+statements of :mod:`glance_sync.db.bulk` (IN lists and a multi-row
+INSERT, as MySQL and SQLite use; the only path before the ``unnest``
+statements): the ratio is measured in the same run.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ import tempfile
 import time
 import uuid
 from typing import Any
+from unittest import mock
 
 import sqlalchemy as sa
 
+from glance_sync.db import bulk
 from glance_sync.db import data_models as dm
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal, utcnow
@@ -116,15 +125,37 @@ def _analyze(engine: sa.engine.Engine, backend: str) -> None:
             conn.execute(sa.text('ANALYZE'))
 
 
+def _requests(rows: int) -> list[dm.TaskRequest]:
+    """``rows`` pairs: ``rows / REGIONS`` images, each to every region."""
+    images = [str(uuid.uuid4()) for _ in range(rows // REGIONS)]
+    return [dm.TaskRequest(image, 'Region%03d' % r, 'img')
+            for image in images for r in range(REGIONS)]
+
+
+def baseline(rows: int) -> dict[str, Any]:
+    """The enqueue on PostgreSQL with the portable statements."""
+    url, drop = _database('postgresql')
+    try:
+        migration.upgrade(url)
+        journal = Journal(url)
+        requests = _requests(rows)
+        with mock.patch.object(bulk, '_is_postgresql', lambda _: False):
+            start = time.monotonic()
+            journal.enqueue_many(requests, 'reconcile')
+            enqueue_s = time.monotonic() - start
+        journal.dispose()
+        return {'backend': 'postgresql', 'path': 'portable (baseline)',
+                'rows': len(requests), 'enqueue_s': round(enqueue_s, 1)}
+    finally:
+        drop()
+
+
 def run(backend: str, rows: int) -> dict[str, Any]:
     url, drop = _database(backend)
     try:
         migration.upgrade(url)
         journal = Journal(url)
-        images = rows // REGIONS
-        requests = [dm.TaskRequest(str(uuid.uuid4()), 'Region%03d' % r,
-                                   'img')
-                    for _ in range(images) for r in range(REGIONS)]
+        requests = _requests(rows)
         start = time.monotonic()
         journal.enqueue_many(requests, 'reconcile')
         enqueue_s = time.monotonic() - start
@@ -165,7 +196,9 @@ def run(backend: str, rows: int) -> dict[str, Any]:
         purge_s = time.monotonic() - start
         engine.dispose()
         journal.dispose()
-        return {'backend': backend, 'rows': len(requests),
+        return {'backend': backend, 'path': (
+                    'unnest' if backend == 'postgresql' else 'portable'),
+                'rows': len(requests),
                 'enqueue_s': round(enqueue_s, 1),
                 'claim_all_queued_s': round(claim_all_queued_s, 3),
                 'purged_tasks': purged[0], 'purged_events': purged[1],
@@ -178,8 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='bench-scale-journal')
     parser.add_argument('--rows', type=int, default=1000000)
     parser.add_argument('--backends', default='postgresql,mysql,sqlite')
+    parser.add_argument('--baseline', action='store_true',
+                        help='also time the portable statements on '
+                        'PostgreSQL (the baseline)')
     args = parser.parse_args(argv)
     results = []
+    if args.baseline:
+        print('==> postgresql baseline, %d rows' % args.rows,
+              file=sys.stderr, flush=True)
+        results.append(baseline(args.rows))
+        print(json.dumps(results[-1]), flush=True)
     for backend in args.backends.split(','):
         print('==> %s, %d rows' % (backend, args.rows), file=sys.stderr,
               flush=True)
@@ -188,7 +229,21 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=1), flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + '\n')
+    _table(results)
     return 0
+
+
+def _table(results: list[dict[str, Any]]) -> None:
+    """Enqueue times, as ratios to the baseline when it was measured."""
+    base = next((r['enqueue_s'] for r in results
+                 if r['path'].endswith('(baseline)')), None)
+    print('%-10s  %-20s  %9s  %9s  %8s  %7s' % (
+        'backend', 'path', 'rows', 'enqueue s', 'vs base', 'purge s'))
+    for r in results:
+        ratio = '%.2f' % (r['enqueue_s'] / base) if base else '-'
+        print('%-10s  %-20s  %9d  %9.1f  %8s  %7s' % (
+            r['backend'], r['path'], r['rows'], r['enqueue_s'], ratio,
+            r.get('purge_s', '-')))
 
 
 if __name__ == '__main__':
