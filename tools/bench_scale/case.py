@@ -146,6 +146,9 @@ class Case:
         result = phase()
         result['wall_s'] = round(time.monotonic() - start, 3)
         result['requests'] = self.fake.requests(self.all)
+        # The case's log keeps each phase as it ends: a long case stopped
+        # midway still tells what it measured.
+        print('phase: %s' % json.dumps(result), file=sys.stderr, flush=True)
         return result
 
     def initial_sync(self, journal: Journal) -> dict[str, Any]:
