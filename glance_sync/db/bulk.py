@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql
 from glance_sync.db import data_models as dm
 from glance_sync.db import transitions
 
-__all__ = ['existing_tasks', 'insert_tasks', 'task_row']
+__all__ = ['existing_tasks', 'insert_tasks', 'takes_arrays', 'task_row']
 
 _TASKS = transitions.TASKS
 _TEXTS = postgresql.ARRAY(sa.Text)
@@ -60,7 +60,8 @@ def task_row(req: dm.TaskRequest, reason: str, request_id: str | None,
             'pending_since': now}
 
 
-def _is_postgresql(session: orm.Session) -> bool:
+def takes_arrays(session: orm.Session) -> bool:
+    """Whether the batch goes as arrays (PostgreSQL) on this session."""
     return session.get_bind().dialect.name == 'postgresql'
 
 
@@ -77,7 +78,7 @@ def existing_tasks(session: orm.Session,
     """The tasks of the batch's pairs that exist: id and state per pair."""
     columns = (_TASKS.c.id, _TASKS.c.state, _TASKS.c.image_id,
                _TASKS.c.region)
-    if _is_postgresql(session):
+    if takes_arrays(session):
         pairs = _arrays(('image_id', [req.image_id for req in batch]),
                         ('region', [req.region for req in batch]))
         query = sa.select(*columns).join(pairs, sa.and_(
@@ -106,7 +107,7 @@ def insert_tasks(session: orm.Session, batch: Sequence[dm.TaskRequest],
     rows = [task_row(req, reason, request_id, now) for req in batch]
     if not rows:
         return
-    if not _is_postgresql(session):
+    if not takes_arrays(session):
         session.execute(sa.insert(_TASKS), rows)
         return
     pairs = _arrays(*((name, [row[name] for row in rows])

@@ -42,7 +42,8 @@ from glance_sync.db import migration
 from glance_sync.db import models
 from glance_sync.db import transitions
 
-__all__ = ['ENQUEUE_BATCH', 'PURGE_BATCH', 'Journal', 'utcnow']
+__all__ = ['ENQUEUE_ARRAY_BATCH', 'ENQUEUE_BATCH', 'PURGE_BATCH', 'Journal',
+           'utcnow']
 
 LOG = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ _CLAIM_ROUNDS = 3
 #: Pairs read or inserted per statement by :meth:`Journal.enqueue_many`
 #: (well under the bound parameters SQLite, MySQL and PostgreSQL accept).
 ENQUEUE_BATCH = 500
+#: The same on PostgreSQL, whose array statements (:mod:`.bulk`) take no
+#: bound parameter per pair: fewer round trips (0.6x the time of 500 a
+#: batch for 300,000 pairs).
+ENQUEUE_ARRAY_BATCH = 5000
 
 #: Rows deleted per transaction by :meth:`Journal.purge`: short
 #: transactions, so that a purge of a million rows never holds the
@@ -184,8 +189,9 @@ class Journal:
 
         Built for the reconcile's and the initial sync's hundreds of
         thousands of pairs: existing tasks are read and new ones inserted
-        :data:`ENQUEUE_BATCH` pairs per statement, not one round trip per
-        pair. A pair given twice is enqueued once.
+        :data:`ENQUEUE_BATCH` pairs per statement
+        (:data:`ENQUEUE_ARRAY_BATCH` on PostgreSQL), not one round trip
+        per pair. A pair given twice is enqueued once.
 
         :returns: the outcome per ``(image_id, region)``.
         """
@@ -194,9 +200,11 @@ class Journal:
                         for req in requests}.values())
         outcomes: dict[tuple[str, str], dm.EnqueueOutcome] = {}
         with self._db.writer() as session:
-            for start in range(0, len(pending), ENQUEUE_BATCH):
+            size = (ENQUEUE_ARRAY_BATCH if bulk.takes_arrays(session)
+                    else ENQUEUE_BATCH)
+            for start in range(0, len(pending), size):
                 outcomes.update(self._enqueue_batch(
-                    session, pending[start:start + ENQUEUE_BATCH], reason,
+                    session, pending[start:start + size], reason,
                     request_id, now))
         return outcomes
 
@@ -332,18 +340,28 @@ class Journal:
 
     def _due_task_ids(self, limit: int, excluded: list[str],
                       tried: set[str], scope: Any = None) -> list[str]:
-        query = sa.select(_TASKS.c.id).where(
-            _TASKS.c.state.in_(transitions.values(dm.DUE_STATES)),
-            _TASKS.c.next_attempt_at <= self._clock())
-        if scope is not None:
-            query = query.where(scope)
-        if excluded:
-            query = query.where(_TASKS.c.region.not_in(excluded))
-        if tried:
-            query = query.where(_TASKS.c.id.not_in(sorted(tried)))
-        query = query.order_by(_TASKS.c.next_attempt_at, _TASKS.c.created_at,
-                               _TASKS.c.id).limit(limit)
         with self._db.reader() as session:
+            state: Any = _TASKS.c.state
+            if session.get_bind().dialect.name == 'sqlite':
+                # SQLite has no statistics unless ANALYZE ran: it takes
+                # the (state, next_attempt_at) index and sorts every due
+                # task at each claim (a burst of 100,000 tasks: about a
+                # claim a second). An expression of the state keeps it
+                # on the index in the claim's order, as PostgreSQL and
+                # MySQL choose by themselves.
+                state = state.concat('')
+            query = sa.select(_TASKS.c.id).where(
+                state.in_(transitions.values(dm.DUE_STATES)),
+                _TASKS.c.next_attempt_at <= self._clock())
+            if scope is not None:
+                query = query.where(scope)
+            if excluded:
+                query = query.where(_TASKS.c.region.not_in(excluded))
+            if tried:
+                query = query.where(_TASKS.c.id.not_in(sorted(tried)))
+            query = query.order_by(_TASKS.c.next_attempt_at,
+                                   _TASKS.c.created_at, _TASKS.c.id).limit(
+                                       limit)
             return list(session.scalars(query))
 
     @_retry_transaction
@@ -353,7 +371,7 @@ class Journal:
         # for each other instead of deadlocking.
         now = self._clock()
         expires = now + datetime.timedelta(seconds=lease_seconds)
-        tokens = []
+        tokens, won = [], []
         with self._db.writer() as session:
             for task_id in ids:
                 token = str(uuid.uuid4())
@@ -367,7 +385,11 @@ class Journal:
                         lease_expires_at=expires, updated_at=now))
                 if matched == 1:
                     tokens.append(token)
-            tasks = self._load(session, _TASKS.c.lease_token.in_(tokens))
+                    won.append(task_id)
+            # By primary key: lease_token has no index, and a scan of a
+            # million tasks per claim would be the daemon's main cost.
+            tasks = self._load(session, _TASKS.c.id.in_(won),
+                               _TASKS.c.lease_token.in_(tokens))
         for task in tasks:
             LOG.debug('Worker %s claimed task %s (image %s, region %s, '
                       'attempt %d)', worker_id, task.id, task.image_id,

@@ -147,7 +147,7 @@ def baseline(rows: int) -> dict[str, Any]:
         migration.upgrade(url)
         journal = Journal(url)
         requests = _requests(rows)
-        with mock.patch.object(bulk, '_is_postgresql', lambda _: False):
+        with mock.patch.object(bulk, 'takes_arrays', lambda _: False):
             start = time.monotonic()
             journal.enqueue_many(requests, 'reconcile')
             enqueue_s = time.monotonic() - start
