@@ -73,13 +73,15 @@ def _cleanup_requests(images: Iterable[Image], master_ids: set[str],
     requests = []
     for image in images:
         source = image.user_properties.get(SOURCE_PROPERTY)
-        if not source or region not in topology.selector.select(
-                image.copy(owner=None)):
+        if not source:
             continue
         unfinished = image.status in cleanup.UNFINISHED
         orphan = (source not in master_ids and delete_policy != cleanup.KEEP
                   and image.status != 'deactivated')
-        if unfinished or orphan:
+        # The selection last: it is most of the cost of a pass over
+        # regions whose copies are all in order.
+        if (unfinished or orphan) and region in topology.selector.select(
+                image.copy(owner=None)):
             requests.append(dm.TaskRequest(str(source), region, image.name))
     return requests
 
