@@ -674,8 +674,8 @@ class Journal:
                 _TASKS.c.state)
         counts = dict.fromkeys(dm.TaskState, 0)
         with self._db.reader() as session:
-            for state, count in session.execute(query):
-                counts[dm.TaskState(state)] = int(cast(int, count))
+            for state, count in session.execute(query).tuples():
+                counts[dm.TaskState(state)] = count
         return counts
 
     def counts_by_region(self) -> dict[tuple[str, dm.TaskState], int]:
