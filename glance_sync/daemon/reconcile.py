@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import threading
 from collections.abc import Callable, Iterable
 
-from glance_sync.daemon import cleanup, runner
+from glance_sync.daemon import cleanup, periodic, runner
 from glance_sync.daemon.context import SyncContext, Topology
 from glance_sync.daemon.master_catalog import MasterCatalog
 from glance_sync.db import data_models as dm
@@ -74,13 +73,15 @@ def _cleanup_requests(images: Iterable[Image], master_ids: set[str],
     requests = []
     for image in images:
         source = image.user_properties.get(SOURCE_PROPERTY)
-        if not source or region not in topology.selector.select(
-                image.copy(owner=None)):
+        if not source:
             continue
         unfinished = image.status in cleanup.UNFINISHED
         orphan = (source not in master_ids and delete_policy != cleanup.KEEP
                   and image.status != 'deactivated')
-        if unfinished or orphan:
+        # The selection last: it is most of the cost of a pass over
+        # regions whose copies are all in order.
+        if (unfinished or orphan) and region in topology.selector.select(
+                image.copy(owner=None)):
             requests.append(dm.TaskRequest(str(source), region, image.name))
     return requests
 
@@ -135,8 +136,8 @@ class Reconciler:
         self._contexts = contexts
         self._interval = interval
         self._wake = wake
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = periodic.Periodic('glance-sync-reconcile',
+                                         self._pass)
 
     def run_once(self) -> int:
         """One pass (see the module docstring).
@@ -185,28 +186,22 @@ class Reconciler:
 
     def start(self) -> None:
         """Start the thread: a pass now, then one per interval."""
-        self._thread = threading.Thread(target=self._loop,
-                                        name='glance-sync-reconcile',
-                                        daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop after the current pass (waits ``timeout`` s at most)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._thread.stop(timeout)
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                wait = self._interval
-            except Exception as exc:  # noqa: BLE001 - next pass retries
-                # A failed pass is tried again soon, even with interval 0:
-                # the start-up pass is the one events cannot replace.
-                wait = min(self._interval or RETRY_AFTER_FAILURE,
-                           RETRY_AFTER_FAILURE)
-                LOG.warning('Reconcile pass failed (next in %d s): %s',
-                            wait, exc)
-            if wait <= 0 or self._stop.wait(wait):
-                return
+    def _pass(self) -> float | None:
+        """One pass of the thread; seconds to the next, None for none."""
+        try:
+            self.run_once()
+            wait = self._interval
+        except Exception as exc:  # noqa: BLE001 - next pass retries
+            # A failed pass is tried again soon, even with interval 0:
+            # the start-up pass is the one events cannot replace.
+            wait = min(self._interval or RETRY_AFTER_FAILURE,
+                       RETRY_AFTER_FAILURE)
+            LOG.warning('Reconcile pass failed (next in %d s): %s',
+                        wait, exc)
+        return wait if wait > 0 else None

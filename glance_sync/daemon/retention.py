@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-import threading
 
+from glance_sync.daemon import periodic
 from glance_sync.db.repositories import Journal
 
 __all__ = ['PURGE_INTERVAL', 'Purger', 'STARTUP_DELAY']
@@ -41,9 +41,8 @@ class Purger:
         self._journal = journal
         self._retention = datetime.timedelta(days=retention_days)
         self._interval = interval
-        self._first_delay = first_delay
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = periodic.Periodic('glance-sync-purge', self._purge,
+                                         first_delay)
 
     def run_once(self) -> tuple[int, int]:
         """One purge.
@@ -60,23 +59,17 @@ class Purger:
         if not self._retention:
             LOG.info('Journal retention disabled: nothing is purged')
             return
-        self._thread = threading.Thread(target=self._loop,
-                                        name='glance-sync-purge',
-                                        daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop after the current purge (waits ``timeout`` s at most)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._thread.stop(timeout)
 
-    def _loop(self) -> None:
-        wait = self._first_delay
-        while not self._stop.wait(wait):
-            try:
-                self.run_once()
-            except Exception as exc:  # noqa: BLE001 - next purge retries
-                LOG.warning('Journal purge failed (next in %d s): %s',
-                            self._interval, exc)
-            wait = self._interval
+    def _purge(self) -> float:
+        """One purge of the thread; seconds to the next."""
+        try:
+            self.run_once()
+        except Exception as exc:  # noqa: BLE001 - next purge retries
+            LOG.warning('Journal purge failed (next in %d s): %s',
+                        self._interval, exc)
+        return self._interval

@@ -30,8 +30,6 @@ import datetime
 import enum
 import functools
 import logging
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from glance_sync import coordination, engine
@@ -57,7 +55,6 @@ from glance_sync.transfer.targets import Copier
 __all__ = [
     'WRITING',
     'Kind',
-    'MasterListing',
     'Outcome',
     'TaskRunner',
     'list_master',
@@ -147,46 +144,6 @@ def list_region(region: Region, rules: TargetRules) -> list[Image]:
     images only when the target considers them (``only_tenant_images``
     off); they would be skipped anyway."""
     return region.list_images(include_public=not rules.only_tenant_images)
-
-
-class MasterListing:
-    """The master's images, listed at most once every ``ttl`` seconds.
-
-    Tasks only need the listing for what surrounds their own image (a
-    duplicated name, the kernel and ramdisk it points to); their image
-    itself is always read fresh. A burst of events then costs one listing,
-    not one per task. Thread-safe; one caller lists while the others wait
-    for its result.
-
-    :param ttl: seconds a listing is reused.
-    """
-
-    def __init__(self, ttl: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._master: Region | None = None
-        self._listed_at = 0.0
-        self._images: list[Image] = []
-
-    def images(self, master: Region, fresh: Image,
-               must_have: Iterable[str] = ()) -> list[Image]:
-        """The listing, with ``fresh`` in place of its stale self.
-
-        :param must_have: ids that must be in it; a listing that lacks one
-            is older than they are, and is made again.
-        :raises RegionError: the master cannot be listed.
-        """
-        with self._lock:
-            known = {image.id for image in self._images}
-            if (self._master is not master
-                    or self._clock() - self._listed_at > self._ttl
-                    or not known.issuperset(must_have)):
-                self._images = list_master(master)
-                self._master, self._listed_at = master, self._clock()
-            images = self._images
-        return [image for image in images if image.id != fresh.id] + [fresh]
 
 
 class TaskRunner:

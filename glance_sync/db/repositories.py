@@ -35,13 +35,15 @@ from oslo_db import exception as db_exc
 from sqlalchemy import orm
 
 from glance_sync.db import api as db_api
+from glance_sync.db import bulk
 from glance_sync.db import data_models as dm
 from glance_sync.db import exceptions
 from glance_sync.db import migration
 from glance_sync.db import models
 from glance_sync.db import transitions
 
-__all__ = ['ENQUEUE_BATCH', 'PURGE_BATCH', 'Journal', 'utcnow']
+__all__ = ['ENQUEUE_ARRAY_BATCH', 'ENQUEUE_BATCH', 'PURGE_BATCH', 'Journal',
+           'utcnow']
 
 LOG = logging.getLogger(__name__)
 
@@ -56,6 +58,10 @@ _CLAIM_ROUNDS = 3
 #: Pairs read or inserted per statement by :meth:`Journal.enqueue_many`
 #: (well under the bound parameters SQLite, MySQL and PostgreSQL accept).
 ENQUEUE_BATCH = 500
+#: The same on PostgreSQL, whose array statements (:mod:`.bulk`) take no
+#: bound parameter per pair: fewer round trips (0.6x the time of 500 a
+#: batch for 300,000 pairs).
+ENQUEUE_ARRAY_BATCH = 5000
 
 #: Rows deleted per transaction by :meth:`Journal.purge`: short
 #: transactions, so that a purge of a million rows never holds the
@@ -78,19 +84,6 @@ _retry_transaction: Callable[[_F], _F] = oslo_db_api.wrap_db_retry(
     max_retries=10, retry_interval=0.01, max_retry_interval=0.5,
     inc_retry_interval=True, jitter=True, retry_on_deadlock=True,
     retry_on_disconnect=True, exception_checker=_is_duplicate)
-
-
-def _task_row(req: dm.TaskRequest, reason: str, request_id: str | None,
-              now: datetime.datetime) -> dict[str, Any]:
-    """The columns of a new, queued task for ``req``."""
-    return {'id': str(uuid.uuid4()), 'image_id': req.image_id,
-            'image_name': req.image_name, 'region': req.region,
-            'reason': reason, 'state': dm.TaskState.QUEUED.value,
-            'attempts': 0, 'last_error': None, 'recheck': False,
-            'request_id': request_id, 'created_at': now, 'updated_at': now,
-            'next_attempt_at': now, 'lease_owner': None,
-            'lease_token': None, 'lease_expires_at': None,
-            'pending_since': now}
 
 
 class _LostRace(Exception):
@@ -196,8 +189,9 @@ class Journal:
 
         Built for the reconcile's and the initial sync's hundreds of
         thousands of pairs: existing tasks are read and new ones inserted
-        :data:`ENQUEUE_BATCH` pairs per statement, not one round trip per
-        pair. A pair given twice is enqueued once.
+        :data:`ENQUEUE_BATCH` pairs per statement
+        (:data:`ENQUEUE_ARRAY_BATCH` on PostgreSQL), not one round trip
+        per pair. A pair given twice is enqueued once.
 
         :returns: the outcome per ``(image_id, region)``.
         """
@@ -206,9 +200,11 @@ class Journal:
                         for req in requests}.values())
         outcomes: dict[tuple[str, str], dm.EnqueueOutcome] = {}
         with self._db.writer() as session:
-            for start in range(0, len(pending), ENQUEUE_BATCH):
+            size = (ENQUEUE_ARRAY_BATCH if bulk.takes_arrays(session)
+                    else ENQUEUE_BATCH)
+            for start in range(0, len(pending), size):
                 outcomes.update(self._enqueue_batch(
-                    session, pending[start:start + ENQUEUE_BATCH], reason,
+                    session, pending[start:start + size], reason,
                     request_id, now))
         return outcomes
 
@@ -216,33 +212,21 @@ class Journal:
                        batch: list[dm.TaskRequest], reason: str,
                        request_id: str | None, now: datetime.datetime
                        ) -> dict[tuple[str, str], dm.EnqueueOutcome]:
-        # Two plain IN lists, not a row-value IN of the pairs: MariaDB and
-        # SQLite scan the table for the latter (quadratic at a million
-        # rows); these use the (image_id, region) unique index. A few rows
-        # of the cross product may come back; only the batch's pairs count.
-        existing = {(row.image_id, row.region): row
-                    for row in session.execute(sa.select(
-                        _TASKS.c.id, _TASKS.c.state, _TASKS.c.image_id,
-                        _TASKS.c.region).where(
-                            _TASKS.c.image_id.in_(
-                                sorted({req.image_id for req in batch})),
-                            _TASKS.c.region.in_(
-                                sorted({req.region for req in batch}))))}
+        existing = bulk.existing_tasks(session, batch)
         outcomes = {}
-        new_rows = []
+        new = []
         for req in batch:
             pair = (req.image_id, req.region)
             row = existing.get(pair)
             if row is None:
-                new_rows.append(_task_row(req, reason, request_id, now))
+                new.append(req)
                 outcomes[pair] = dm.EnqueueOutcome.CREATED
             else:
                 outcomes[pair] = self._update_existing(
                     session, row, req, reason, request_id, now)
-        if new_rows:
-            # A concurrent insert of one of these pairs raises
-            # DBDuplicateEntry; the whole transaction is then retried.
-            session.execute(sa.insert(_TASKS), new_rows)
+        # A concurrent insert of one of these pairs raises
+        # DBDuplicateEntry; the whole transaction is then retried.
+        bulk.insert_tasks(session, new, reason, request_id, now)
         return outcomes
 
     def _enqueue(self, session: orm.Session, req: dm.TaskRequest,
@@ -291,8 +275,8 @@ class Journal:
                      request_id: str | None, now: datetime.datetime) -> None:
         # A concurrent insert of the same pair raises DBDuplicateEntry here;
         # the whole transaction is then retried and finds that task.
-        session.add(models.SyncTask(**_task_row(req, reason, request_id,
-                                                now)))
+        session.add(models.SyncTask(**bulk.task_row(req, reason, request_id,
+                                                    now)))
         session.flush()
 
     @staticmethod
@@ -356,18 +340,28 @@ class Journal:
 
     def _due_task_ids(self, limit: int, excluded: list[str],
                       tried: set[str], scope: Any = None) -> list[str]:
-        query = sa.select(_TASKS.c.id).where(
-            _TASKS.c.state.in_(transitions.values(dm.DUE_STATES)),
-            _TASKS.c.next_attempt_at <= self._clock())
-        if scope is not None:
-            query = query.where(scope)
-        if excluded:
-            query = query.where(_TASKS.c.region.not_in(excluded))
-        if tried:
-            query = query.where(_TASKS.c.id.not_in(sorted(tried)))
-        query = query.order_by(_TASKS.c.next_attempt_at, _TASKS.c.created_at,
-                               _TASKS.c.id).limit(limit)
         with self._db.reader() as session:
+            state: Any = _TASKS.c.state
+            if session.get_bind().dialect.name == 'sqlite':
+                # SQLite has no statistics unless ANALYZE ran: it takes
+                # the (state, next_attempt_at) index and sorts every due
+                # task at each claim (a burst of 100,000 tasks: about a
+                # claim a second). An expression of the state keeps it
+                # on the index in the claim's order, as PostgreSQL and
+                # MySQL choose by themselves.
+                state = state.concat('')
+            query = sa.select(_TASKS.c.id).where(
+                state.in_(transitions.values(dm.DUE_STATES)),
+                _TASKS.c.next_attempt_at <= self._clock())
+            if scope is not None:
+                query = query.where(scope)
+            if excluded:
+                query = query.where(_TASKS.c.region.not_in(excluded))
+            if tried:
+                query = query.where(_TASKS.c.id.not_in(sorted(tried)))
+            query = query.order_by(_TASKS.c.next_attempt_at,
+                                   _TASKS.c.created_at, _TASKS.c.id).limit(
+                                       limit)
             return list(session.scalars(query))
 
     @_retry_transaction
@@ -377,7 +371,7 @@ class Journal:
         # for each other instead of deadlocking.
         now = self._clock()
         expires = now + datetime.timedelta(seconds=lease_seconds)
-        tokens = []
+        tokens, won = [], []
         with self._db.writer() as session:
             for task_id in ids:
                 token = str(uuid.uuid4())
@@ -391,7 +385,11 @@ class Journal:
                         lease_expires_at=expires, updated_at=now))
                 if matched == 1:
                     tokens.append(token)
-            tasks = self._load(session, _TASKS.c.lease_token.in_(tokens))
+                    won.append(task_id)
+            # By primary key: lease_token has no index, and a scan of a
+            # million tasks per claim would be the daemon's main cost.
+            tasks = self._load(session, _TASKS.c.id.in_(won),
+                               _TASKS.c.lease_token.in_(tokens))
         for task in tasks:
             LOG.debug('Worker %s claimed task %s (image %s, region %s, '
                       'attempt %d)', worker_id, task.id, task.image_id,
@@ -687,8 +685,8 @@ class Journal:
                 _TASKS.c.state)
         counts = dict.fromkeys(dm.TaskState, 0)
         with self._db.reader() as session:
-            for state, count in session.execute(query):
-                counts[dm.TaskState(state)] = int(cast(int, count))
+            for state, count in session.execute(query).tuples():
+                counts[dm.TaskState(state)] = count
         return counts
 
     def counts_by_region(self) -> dict[tuple[str, dm.TaskState], int]:
@@ -697,8 +695,9 @@ class Journal:
                           sa.func.count()).group_by(_TASKS.c.region,
                                                     _TASKS.c.state)
         with self._db.reader() as session:
-            return {(str(region), dm.TaskState(state)): int(str(count))
-                    for region, state, count in session.execute(query)}
+            return {(str(region), dm.TaskState(state)): count
+                    for region, state, count in session.execute(
+                        query).tuples()}
 
     def pending_since(self) -> dict[str, datetime.datetime | None]:
         """Since when each region of the journal is behind.

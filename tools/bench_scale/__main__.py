@@ -95,10 +95,11 @@ def _pg_database() -> tuple[str | None, Any]:
 
 
 def _config(cloud: Any, regions: int, most: int, path: pathlib.Path,
-            journal: pathlib.Path) -> pathlib.Path:
+            journal: pathlib.Path, workers: int) -> pathlib.Path:
     ignored = ['RegionOne', 'RegionTwo', 'RegionThree']
     ignored += catalog.region_names(most)[regions:]
     return syncconf.write_sync_config(cloud, path, {
+        'DEFAULT': {'max_workers': str(workers)},
         'sync': {'master_region': catalog.MASTER, 'targets': 'master'},
         'target:master': {'ignore_regions': ','.join(ignored)},
         'database': {'connection': 'sqlite:///%s' % journal}})
@@ -112,7 +113,7 @@ def _case(args: argparse.Namespace, cloud: Any, fake_url: str,
     if journal.exists():
         journal.unlink()
     conf = _config(cloud, regions, max(args.regions), folder / 'gs.conf',
-                   journal)
+                   journal, args.workers)
     pg_url, drop = (None, lambda: None) if args.no_postgresql \
         else _pg_database()
     command = [sys.executable, '-m', 'tools.bench_scale.case',
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
                         help='metadata events of the burst (at most M)')
     parser.add_argument('--delay', type=float, default=0.02,
                         help='seconds the fake Glance sleeps per request')
+    parser.add_argument('--workers', type=int, default=8,
+                        help="the daemon's [DEFAULT] max_workers (default "
+                        "8, the product's default)")
     parser.add_argument('--quick', action='store_true',
                         help='N=10, M=100, 100 events')
     parser.add_argument('--no-postgresql', action='store_true')

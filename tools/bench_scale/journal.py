@@ -3,11 +3,25 @@
 ``python -m tools.bench_scale.journal [--rows N] [--backends
 postgresql,mysql,sqlite]``: on a fresh database of each backend, enqueue
 N pairs (N/100 images x 100 regions) with :meth:`Journal.enqueue_many`,
-finish most of them (done, a third of them older than the retention),
-analyse the tables, then print the ``EXPLAIN`` of each query the daemon,
-the CLI and the API run often: the claim, the region status counts, a
-page of the task list, the request lookup, the retention purge. Writes
+in one call (the worst case: one transaction, whose statistics the
+planner never sees), finish most of them (done, a third of them older
+than the retention), analyse the tables, then print the ``EXPLAIN`` of
+each query the daemon, the CLI and the API run often: the claim, the
+region status counts, a page of the task list, the request lookup, the
+retention purge. Writes
 ``tools/bench-results/journal.json``.
+
+Then, on the same backends, a simulated day and a half of events
+(:func:`retention_day`): the daemon's purge (:class:`~glance_sync.daemon.
+retention.Purger`, one day of retention) every simulated hour, the
+tables' sizes at each hour. Once the retention has passed they must stay
+flat, and no finished task or event id older than the retention may be
+left after a purge.
+
+``--baseline`` first runs the enqueue on PostgreSQL with the portable
+statements of :mod:`glance_sync.db.bulk` (IN lists and a multi-row
+INSERT, as MySQL and SQLite use; the only path before the ``unnest``
+statements): the ratio is measured in the same run.
 """
 
 from __future__ import annotations
@@ -23,9 +37,12 @@ import tempfile
 import time
 import uuid
 from typing import Any
+from unittest import mock
 
 import sqlalchemy as sa
 
+from glance_sync.daemon import retention
+from glance_sync.db import bulk
 from glance_sync.db import data_models as dm
 from glance_sync.db import migration
 from glance_sync.db.repositories import Journal, utcnow
@@ -116,15 +133,99 @@ def _analyze(engine: sa.engine.Engine, backend: str) -> None:
             conn.execute(sa.text('ANALYZE'))
 
 
+def _requests(rows: int) -> list[dm.TaskRequest]:
+    """``rows`` pairs: ``rows / REGIONS`` images, each to every region."""
+    images = [str(uuid.uuid4()) for _ in range(rows // REGIONS)]
+    return [dm.TaskRequest(image, 'Region%03d' % r, 'img')
+            for image in images for r in range(REGIONS)]
+
+
+def baseline(rows: int) -> dict[str, Any]:
+    """The enqueue on PostgreSQL with the portable statements."""
+    url, drop = _database('postgresql')
+    try:
+        migration.upgrade(url)
+        journal = Journal(url)
+        requests = _requests(rows)
+        with mock.patch.object(bulk, 'takes_arrays', lambda _: False):
+            start = time.monotonic()
+            journal.enqueue_many(requests, 'reconcile')
+            enqueue_s = time.monotonic() - start
+        journal.dispose()
+        return {'backend': 'postgresql', 'path': 'portable (baseline)',
+                'rows': len(requests), 'enqueue_s': round(enqueue_s, 1)}
+    finally:
+        drop()
+
+
+#: The simulated day: events an hour (each a new image, the worst case
+#: for growth), regions per event, hours simulated.
+DAY_EVENTS, DAY_REGIONS, DAY_HOURS = 100, 10, 30
+
+
+def _sizes(engine: sa.engine.Engine, cutoff: datetime.datetime
+           ) -> tuple[int, int, int]:
+    """Tasks, event ids, and finished tasks or events older than cutoff."""
+    with engine.connect() as conn:
+        tasks = conn.execute(sa.text(
+            'SELECT count(*) FROM sync_tasks')).scalar_one()
+        events = conn.execute(sa.text(
+            'SELECT count(*) FROM processed_events')).scalar_one()
+        stale = conn.execute(sa.text(
+            "SELECT count(*) FROM sync_tasks WHERE state IN ('done', "
+            "'failed', 'cancelled') AND updated_at < :cutoff"),
+            {'cutoff': cutoff}).scalar_one()
+        stale += conn.execute(sa.text(
+            'SELECT count(*) FROM processed_events WHERE received_at < '
+            ':cutoff'), {'cutoff': cutoff}).scalar_one()
+    return int(tasks), int(events), int(stale)
+
+
+def retention_day(backend: str) -> dict[str, Any]:
+    """Table sizes over simulated hours of events and hourly purges."""
+    url, drop = _database(backend)
+    now = [utcnow()]
+    try:
+        migration.upgrade(url)
+        journal = Journal(url, clock=lambda: now[0])
+        purger = retention.Purger(journal, retention_days=1)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        regions = ['Region%03d' % r for r in range(DAY_REGIONS)]
+        hours = []
+        for hour in range(DAY_HOURS):
+            for n in range(DAY_EVENTS):
+                image = str(uuid.uuid4())
+                journal.record_event('%s-%d' % (image, n), image, regions,
+                                     'image.update')
+            with engine.begin() as conn:  # every task ran to the end
+                conn.execute(sa.text(
+                    "UPDATE sync_tasks SET state = 'done', updated_at = "
+                    ":now, next_attempt_at = NULL WHERE state = 'queued'"),
+                    {'now': now[0]})
+            purger.run_once()
+            tasks, events, stale = _sizes(
+                engine, now[0] - datetime.timedelta(days=1))
+            hours.append({'hour': hour, 'tasks': tasks, 'events': events,
+                          'stale_after_purge': stale})
+            now[0] += datetime.timedelta(hours=1)
+        engine.dispose()
+        journal.dispose()
+        day = [h for h in hours if h['hour'] >= 24]
+        return {'backend': backend, 'hours': hours,
+                'tasks_after_day_1': sorted({h['tasks'] for h in day}),
+                'events_after_day_1': sorted({h['events'] for h in day}),
+                'stale_after_purges': sum(h['stale_after_purge']
+                                          for h in hours)}
+    finally:
+        drop()
+
+
 def run(backend: str, rows: int) -> dict[str, Any]:
     url, drop = _database(backend)
     try:
         migration.upgrade(url)
         journal = Journal(url)
-        images = rows // REGIONS
-        requests = [dm.TaskRequest(str(uuid.uuid4()), 'Region%03d' % r,
-                                   'img')
-                    for _ in range(images) for r in range(REGIONS)]
+        requests = _requests(rows)
         start = time.monotonic()
         journal.enqueue_many(requests, 'reconcile')
         enqueue_s = time.monotonic() - start
@@ -165,7 +266,9 @@ def run(backend: str, rows: int) -> dict[str, Any]:
         purge_s = time.monotonic() - start
         engine.dispose()
         journal.dispose()
-        return {'backend': backend, 'rows': len(requests),
+        return {'backend': backend, 'path': (
+                    'unnest' if backend == 'postgresql' else 'portable'),
+                'rows': len(requests),
                 'enqueue_s': round(enqueue_s, 1),
                 'claim_all_queued_s': round(claim_all_queued_s, 3),
                 'purged_tasks': purged[0], 'purged_events': purged[1],
@@ -178,17 +281,54 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='bench-scale-journal')
     parser.add_argument('--rows', type=int, default=1000000)
     parser.add_argument('--backends', default='postgresql,mysql,sqlite')
+    parser.add_argument('--no-day', dest='day', action='store_false',
+                        help='skip the simulated day of the retention')
+    parser.add_argument('--baseline', action='store_true',
+                        help='also time the portable statements on '
+                        'PostgreSQL (the baseline)')
     args = parser.parse_args(argv)
     results = []
-    for backend in args.backends.split(','):
+    if args.baseline:
+        print('==> postgresql baseline, %d rows' % args.rows,
+              file=sys.stderr, flush=True)
+        results.append(baseline(args.rows))
+        print(json.dumps(results[-1]), flush=True)
+    for backend in args.backends.split(',') if args.rows else ():
         print('==> %s, %d rows' % (backend, args.rows), file=sys.stderr,
               flush=True)
         result = run(backend, args.rows)
         results.append(result)
         print(json.dumps(result, indent=1), flush=True)
+    days = []
+    if args.day:
+        for backend in args.backends.split(','):
+            print('==> %s, simulated day' % backend, file=sys.stderr,
+                  flush=True)
+            days.append(retention_day(backend))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + '\n')
+    RESULTS.write_text(json.dumps({'enqueue': results, 'retention': days},
+                                  indent=2) + '\n')
+    if results:
+        _table(results)
+    for day in days:
+        print('%-10s  tasks after day 1: %s  event ids: %s  stale rows '
+              'after purges: %d' % (day['backend'], day['tasks_after_day_1'],
+                                    day['events_after_day_1'],
+                                    day['stale_after_purges']))
     return 0
+
+
+def _table(results: list[dict[str, Any]]) -> None:
+    """Enqueue times, as ratios to the baseline when it was measured."""
+    base = next((r['enqueue_s'] for r in results
+                 if r['path'].endswith('(baseline)')), None)
+    print('%-10s  %-20s  %9s  %9s  %8s  %7s' % (
+        'backend', 'path', 'rows', 'enqueue s', 'vs base', 'purge s'))
+    for r in results:
+        ratio = '%.2f' % (r['enqueue_s'] / base) if base else '-'
+        print('%-10s  %-20s  %9d  %9.1f  %8s  %7s' % (
+            r['backend'], r['path'], r['rows'], r['enqueue_s'], ratio,
+            r.get('purge_s', '-')))
 
 
 if __name__ == '__main__':

@@ -54,7 +54,8 @@ def write_sync_config(cloud: info_mod.CloudInfo, path: os.PathLike[str] | str,
     for name, target in cloud.targets.items():
         parser['target:%s' % name] = _target_section(target)
     for section, options in dict(sections).items():
-        if not parser.has_section(section):
+        if (section != parser.default_section
+                and not parser.has_section(section)):
             parser.add_section(section)
         parser[section].update(options)
     path = pathlib.Path(path)

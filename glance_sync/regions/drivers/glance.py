@@ -28,6 +28,7 @@ from glance_sync.regions import streams
 from glance_sync.regions.drivers import glance_attributes
 from glance_sync.regions.drivers import glance_errors
 from glance_sync.regions.drivers import glance_image
+from glance_sync.regions.drivers import glance_listing
 from glance_sync.regions.drivers import glance_patch
 from glance_sync.regions.drivers import glance_members
 from glance_sync.regions.drivers import glance_stores
@@ -151,9 +152,9 @@ class GlanceRegion(base.Region, glance_transfer.GlanceTransfer,
         return glance_image.to_image(raw, self.name)
 
     def _pages(self, filters: dict[str, str]) -> Iterator[Mapping[str, Any]]:
-        # glanceclient follows the ``next`` links itself, page by page.
-        pages: Iterator[Mapping[str, Any]] = self._client.images.list(
-            filters=filters, page_size=self._page_size)
+        pages: Iterator[Mapping[str, Any]] = glance_listing.pages(
+            self._client.http_client, filters=filters,
+            page_size=self._page_size)
         if self._list_timeout is None:
             return pages
         return self._before_deadline(pages, time.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import time
 
 from glance_sync.regions import base
 from glance_sync.transfer._strategies import impl_sequential
@@ -93,6 +94,15 @@ class CopyTest(helpers.RegionTestCase):
         self.assertEqual([], self.copies_named(other, image.name))
         self.assertRaises(base.ImageNotFound, other.get_image, exc.copy_id)
 
+    def wait_saving(self, region, name, timeout=120):
+        deadline = time.monotonic() + timeout
+        while not any(i.status == 'saving'
+                      for i in self.copies_named(region, name)):
+            if time.monotonic() > deadline:
+                self.fail('no copy %s saving in %s after %ds'
+                          % (name, region.name, timeout))
+            time.sleep(0.1)
+
     def test_destination_dies_midway(self):
         master, image = self.source(16 * MiB)
         three = self.region('RegionThree')
@@ -103,6 +113,9 @@ class CopyTest(helpers.RegionTestCase):
         def then_stop(image_id):
             for number, chunk in enumerate(download(image_id)):
                 if number == 4:
+                    # Once the copy's record exists and takes data: on a
+                    # loaded machine the upload may not have begun yet.
+                    self.wait_saving(three, image.name)
                     outage.enter_context(self.stop_glance('RegionThree'))
                 yield chunk
         master.download = then_stop

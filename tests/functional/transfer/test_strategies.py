@@ -321,6 +321,21 @@ class GlanceDownloadTest(_StrategyTests, helpers.RegionTestCase):
         for name in ('RegionTwo', 'RegionThree'):
             self.assertIn('its import failed', stats.fallbacks[name])
 
+    def test_region_failing_halfway(self):
+        """A region whose glance-api stops while it pulls: the strategy
+        looks again until the region answers (it does not pull again);
+        the import died with the glance-api, so the region is streamed
+        instead, verified, with no leftover beside the copy."""
+        self.conf.set_override('import_timeout', 120, group='transfer')
+        self.strategy = get_strategy(self.STRATEGY, self.conf)
+        image = self.source(24 * MiB)
+        self.break_region_three_halfway(image.name)
+        results, stats = self.transfer(image)
+        self.assert_copied(image, results, *TARGETS)
+        self.assertIn('did not answer about the import', self.logger.output)
+        self.assertIn('its import failed', stats.fallbacks['RegionThree'])
+        self.assertEqual(['RegionTwo'], stats.pulled)
+
     def break_region_three_halfway(self, name):
         start = capabilities.start_download
 

@@ -121,11 +121,13 @@ class ReconcileTest(base.BaseTestCase):
     def test_loop_retries_a_failed_pass_soon(self):
         self.context.cloud.broken['other'] = RegionUnavailable(
             'other', reason='keystone down')
-        waits = []
-        self.reconciler._stop.wait = lambda seconds: waits.append(
-            seconds) or True
-        self.reconciler._loop()
-        self.assertEqual([reconcile.RETRY_AFTER_FAILURE], waits)
+        self.assertEqual(reconcile.RETRY_AFTER_FAILURE,
+                         self.reconciler._pass())
+
+    def test_loop_ends_after_the_start_up_pass_with_interval_0(self):
+        fakes.put(self.master, 'a')
+        self.assertIsNone(self.reconciler._pass())
+        self.assertEqual(3, len(self.pairs()))
 
 
 class ScaleTest(ReconcileTest):

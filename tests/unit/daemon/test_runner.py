@@ -238,40 +238,6 @@ class DeletePolicyTest(RunnerTestCase):
         self.assertIsNone(self.synced_then_deleted('delete'))
 
 
-class MasterListingTest(base.BaseTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.now = 0.0
-        self.listing = runner.MasterListing(ttl=2, clock=lambda: self.now)
-        self.master = fakes.make_context().cloud.memory['Master']
-        self.a = fakes.put(self.master, 'a')
-
-    def listings(self):
-        return len(self.master.calls_to('list_images'))
-
-    def names(self, fresh, must_have=()):
-        return sorted(i.name for i in self.listing.images(
-            self.master, fresh, must_have))
-
-    def test_reused_within_ttl_with_the_fresh_image(self):
-        self.assertEqual(['a'], self.names(self.a))
-        b = fakes.put(self.master, 'b')
-        renamed = self.master.update(self.a.id, name='a2')
-        self.assertEqual(['a2'], self.names(renamed))  # b not seen yet
-        self.assertEqual(['a', 'b'], self.names(b))
-        self.assertEqual(1, self.listings())
-        self.now = 3
-        self.assertEqual(['a2', 'b'], self.names(b))
-        self.assertEqual(2, self.listings())
-
-    def test_a_missing_dependency_lists_again(self):
-        self.names(self.a)
-        kernel = fakes.put(self.master, 'k')
-        self.assertEqual(['a', 'k'], self.names(self.a, [kernel.id]))
-        self.assertEqual(2, self.listings())
-
-
 class DeactivationTest(RunnerTestCase):
     """Issue 14: the copies glance-sync made follow their master."""
 

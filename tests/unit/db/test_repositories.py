@@ -160,8 +160,9 @@ class JournalCases(MixinBase):
     def test_enqueue_many_in_batches_matches_enqueue(self):
         # More pairs than one batch, with every outcome: new, pending,
         # finished (reopened), running (recheck), and a pair given twice.
-        self.useFixture(fixtures.MonkeyPatch(
-            'glance_sync.db.repositories.ENQUEUE_BATCH', 3))
+        for name in ('ENQUEUE_BATCH', 'ENQUEUE_ARRAY_BATCH'):
+            self.useFixture(fixtures.MonkeyPatch(
+                'glance_sync.db.repositories.' + name, 3))
         self.enqueue('img-run')
         running = self.claim_one()
         self.enqueue('img-done')

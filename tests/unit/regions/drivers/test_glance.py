@@ -71,6 +71,9 @@ class GlanceRegionTestCase(test_base.BaseTestCase):
         self.addCleanup(patcher.stop)
         self.client = self.client_class.return_value
         self.images = self.client.images
+        patcher = mock.patch.object(glance.glance_listing, 'pages')
+        self.listing = patcher.start()
+        self.addCleanup(patcher.stop)
         self.session = mock.Mock()
         self.session.get_project_id.return_value = 'p1'
         self.region = glance.GlanceRegion(REGION, self.session)
@@ -98,15 +101,16 @@ class ConstructionTest(GlanceRegionTestCase):
 
     def test_nothing_requested_before_the_first_call(self):
         self.session.get_project_id.assert_not_called()
-        self.images.list.assert_not_called()
+        self.listing.assert_not_called()
 
 
 class ListTest(GlanceRegionTestCase):
 
     def test_own_images_with_every_visibility(self):
-        self.images.list.return_value = iter([raw_image()])
+        self.listing.return_value = iter([raw_image()])
         images = self.region.list_images()
-        self.images.list.assert_called_once_with(
+        self.listing.assert_called_once_with(
+            self.client.http_client,
             filters={'owner': 'p1', 'visibility': 'all'},
             page_size=glance.DEFAULT_PAGE_SIZE)
         self.assertEqual([IMAGE_ID], [i.id for i in images])
@@ -115,16 +119,17 @@ class ListTest(GlanceRegionTestCase):
     def test_public_images_of_others_once(self):
         own = raw_image(visibility='public')
         other = raw_image(id='other', owner='p2', visibility='public')
-        self.images.list.side_effect = [iter([own]), iter([own, other])]
+        self.listing.side_effect = [iter([own]), iter([own, other])]
         images = self.region.list_images(include_public=True)
         self.assertEqual([IMAGE_ID, 'other'], [i.id for i in images])
-        self.images.list.assert_called_with(
+        self.listing.assert_called_with(
+            self.client.http_client,
             filters={'visibility': 'public'},
             page_size=glance.DEFAULT_PAGE_SIZE)
 
     def test_listing_slower_than_list_timeout_gives_up(self):
         region = glance.GlanceRegion(REGION, self.session, list_timeout=5)
-        self.images.list.return_value = iter(
+        self.listing.return_value = iter(
             [raw_image(), raw_image(id='second')])
         clock = iter([100.0, 101.0, 106.0])
         with mock.patch.object(glance.time, 'monotonic',
@@ -135,17 +140,18 @@ class ListTest(GlanceRegionTestCase):
 
     def test_listing_within_list_timeout(self):
         region = glance.GlanceRegion(REGION, self.session, list_timeout=5)
-        self.images.list.return_value = iter(
+        self.listing.return_value = iter(
             [raw_image(), raw_image(id='second')])
         self.assertEqual(2, len(region.list_images()))
 
     def test_project_from_the_constructor(self):
         region = glance.GlanceRegion(REGION, self.session, project_id='p9',
                                      page_size=5)
-        self.images.list.return_value = iter([])
+        self.listing.return_value = iter([])
         region.list_images()
         self.session.get_project_id.assert_not_called()
-        self.images.list.assert_called_once_with(
+        self.listing.assert_called_once_with(
+            self.client.http_client,
             filters={'owner': 'p9', 'visibility': 'all'}, page_size=5)
 
     def test_every_owner_given(self):
@@ -199,16 +205,16 @@ class ListTest(GlanceRegionTestCase):
         self.assert_names(exc, 'not scoped to a project')
 
     def test_error_on_a_later_page(self):
-        def pages(**kwargs):
+        def pages(*args, **kwargs):
             yield raw_image()
             raise glance_exc.HTTPInternalServerError('boom')
-        self.images.list.side_effect = pages
+        self.listing.side_effect = pages
         exc = self.assertRaises(base.RegionUnavailable,
                                 self.region.list_images)
         self.assert_names(exc, 'HTTP 500', 'boom', 'listing images')
 
     def test_missing_image_endpoint(self):
-        self.images.list.side_effect = ksa_exc.EndpointNotFound(
+        self.listing.side_effect = ksa_exc.EndpointNotFound(
             'public endpoint for image service in RegionFour not found')
         exc = self.assertRaises(base.RegionUnavailable,
                                 self.region.list_images)
@@ -242,15 +248,15 @@ class DroppedConnectionTest(GlanceRegionTestCase):
             'Remote end closed connection without response')),
             iter([raw_image()])])
 
-        def listing(**kwargs):
+        def listing(*args, **kwargs):
             page = next(pages)
             if isinstance(page, Exception):
                 raise page
             return page
-        self.images.list.side_effect = listing
+        self.listing.side_effect = listing
         self.assertEqual([IMAGE_ID],
                          [i.id for i in self.region.list_images()])
-        self.assertEqual(2, self.images.list.call_count)
+        self.assertEqual(2, self.listing.call_count)
 
     def test_get_read_again_after_a_reset(self):
         self.images.get.side_effect = [
