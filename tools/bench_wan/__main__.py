@@ -40,7 +40,7 @@ from typing import Any
 from tools.bench_wan import network, plan, report, scenario
 from tools.localcloud import cloud as cloud_mod
 from tools.localcloud import layout as lay
-from tools.localcloud import rabbit, shared, snippets
+from tools.localcloud import procs, rabbit, shared, snippets
 
 LOG = logging.getLogger('bench-wan')
 TOP = pathlib.Path(__file__).resolve().parents[2]
@@ -83,16 +83,6 @@ def _start(cmd: list[str], log: pathlib.Path) -> subprocess.Popen[bytes]:
                                 stdin=subprocess.DEVNULL, cwd=TOP)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def _layout(args: argparse.Namespace, name: str,
             vhost: str) -> dict[str, Any]:
     regions = lay.master_regions(args.regions)
@@ -102,7 +92,7 @@ def _layout(args: argparse.Namespace, name: str,
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     net = network.Network(sites, args.rate)
-    procs: list[subprocess.Popen[bytes]] = []
+    children: list[subprocess.Popen[bytes]] = []
     cloud_dir = RUN_DIR / 'cloud'
     try:
         _say('%s: %d sites (%s), links shaped to %d B/s both ways'
@@ -110,11 +100,10 @@ def _layout(args: argparse.Namespace, name: str,
                  '%s: %s' % (s.name, '+'.join(s.regions)) for s in sites),
                 args.rate))
         net.create()
-        procs.append(_start([sys.executable, '-m', 'tools.bench_wan.forward',
-                             plan.CTL_HOST, str(scenario.PG_PORT),
-                             str(scenario.RABBIT_PORT),
-                             str(scenario.REDIS_PORT)],
-                            folder / 'forward.log'))
+        children.append(_start(
+            [sys.executable, '-m', 'tools.bench_wan.forward', plan.CTL_HOST,
+             str(scenario.PG_PORT), str(scenario.RABBIT_PORT),
+             str(scenario.REDIS_PORT)], folder / 'forward.log'))
         network.wait_reachable(sites[0].netns, plan.CTL_HOST,
                                scenario.RABBIT_PORT)
         transport = 'rabbit://guest:guest@%s:%d/%s' % (
@@ -127,7 +116,7 @@ def _layout(args: argparse.Namespace, name: str,
                                                        transport))
         _say('%s: cloud up in %.0fs' % (name, time.monotonic() - started))
         for site in sites[1:]:
-            procs.append(_start(
+            children.append(_start(
                 ['ip', 'netns', 'exec', site.netns, sys.executable, '-m',
                  'http.server', '--bind', site.data_address, '--directory',
                  cloud.master_store_dir, str(plan.SHARE_PORT)],
@@ -144,8 +133,8 @@ def _layout(args: argparse.Namespace, name: str,
         return {'sites': {s.name: list(s.regions) for s in sites},
                 'scenarios': results}
     finally:
-        for proc in procs:
-            _stop(proc)
+        for proc in children:
+            procs.terminate(proc)
         if not args.keep:
             cloud_mod.down(cloud_dir)
             net.remove()

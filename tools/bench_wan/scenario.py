@@ -183,13 +183,7 @@ def _daemon_files(ctx: Context, scenario: str, site: plan.Site,
     if scenario == 'relay':
         daemon['sites'] = site.name
     sections['daemon'] = daemon
-    lines = []
-    for name, options in sections.items():
-        lines.append('[%s]' % name)
-        lines += ['%s = %s' % item for item in options.items()]
-        lines.append('')
-    path = folder / 'daemon.conf'
-    path.write_text('\n'.join(lines))
+    path = syncconf.write_ini(folder / 'daemon.conf', sections)
     return [str(sync), str(path)], folder
 
 

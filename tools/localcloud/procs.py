@@ -193,6 +193,19 @@ def stop(service_dir: pathlib.Path, timeout: float = 15) -> bool:
     return True
 
 
+def terminate(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Stop a child process: SIGTERM, then SIGKILL after ``timeout``
+    seconds; reaped either way."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _signal_group(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)

@@ -64,3 +64,20 @@ def write_sync_config(cloud: info_mod.CloudInfo, path: os.PathLike[str] | str,
               'w') as out:
         parser.write(out)
     return path
+
+
+def write_ini(path: os.PathLike[str] | str,
+              sections: Mapping[str, Mapping[str, str]]) -> pathlib.Path:
+    """Write ``sections`` as an ini file (a daemon's own options: no
+    secrets, so the default mode).
+
+    :returns: the path written.
+    """
+    lines = []
+    for name, options in sections.items():
+        lines.append('[%s]' % name)
+        lines += ['%s = %s' % item for item in options.items()]
+        lines.append('')
+    path = pathlib.Path(path)
+    path.write_text('\n'.join(lines))
+    return path

@@ -26,6 +26,7 @@ import requests
 from glance_sync.regions import base as regions_base
 from glance_sync.regions.drivers import glance
 from tests.functional.regions import helpers
+from tools.localcloud import procs
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
@@ -48,22 +49,13 @@ class FakeGlanceTest(helpers.RegionTestCase):
             [sys.executable, '-m', 'tools.bench_scale.fakeglance', '--port',
              str(port), '--project-id', self.real.project_id], cwd=TOP,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.addCleanup(self._stop, proc)
+        self.addCleanup(procs.terminate, proc)
         self._wait_for(self.url + '/_bench/stats')
         self.fake = glance.GlanceRegion(
             'Fake', self.target_session(), project_id=self.real.project_id,
             endpoint_override=self.url + '/Fake', page_size=2)
         self.source = self.unique_name('src')
         self.data = os.urandom(300000)
-
-    @staticmethod
-    def _stop(proc: subprocess.Popen[bytes]) -> None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
     def _wait_for(self, url: str) -> None:
         deadline = time.monotonic() + 30

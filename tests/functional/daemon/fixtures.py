@@ -47,13 +47,7 @@ def write_config(cloud: info_mod.CloudInfo, folder: pathlib.Path,
     """
     folder.mkdir(parents=True, exist_ok=True)
     sync_path = syncconf.write_sync_config(cloud, folder / 'sync.conf', sync)
-    lines = []
-    for section, options in daemon.items():
-        lines.append('[%s]' % section)
-        lines += ['%s = %s' % item for item in options.items()]
-        lines.append('')
-    daemon_path = folder / 'daemon.conf'
-    daemon_path.write_text('\n'.join(lines))
+    daemon_path = syncconf.write_ini(folder / 'daemon.conf', daemon)
     return [str(sync_path), str(daemon_path)]
 
 
