@@ -158,35 +158,37 @@ class ListTest(GlanceRegionTestCase):
         # Several master projects, or copies that keep their owner.
         region = glance.GlanceRegion(REGION, self.session,
                                      owners=lambda: ['p1', 'p2'])
-        self.images.list.side_effect = [
+        self.listing.side_effect = [
             iter([raw_image()]), iter([raw_image(id='x', owner='p2')])]
         self.assertEqual([IMAGE_ID, 'x'],
                          [i.id for i in region.list_images()])
         self.assertEqual(
-            [mock.call(filters={'owner': owner, 'visibility': 'all'},
+            [mock.call(self.client.http_client,
+                       filters={'owner': owner, 'visibility': 'all'},
                        page_size=glance.DEFAULT_PAGE_SIZE)
-             for owner in ('p1', 'p2')], self.images.list.call_args_list)
+             for owner in ('p1', 'p2')], self.listing.call_args_list)
         self.session.get_project_id.assert_not_called()
 
     def test_targeted_read_of_every_owner(self):
         region = glance.GlanceRegion(REGION, self.session,
                                      owners=lambda: ['p1', 'p2'])
-        self.images.list.side_effect = [
+        self.listing.side_effect = [
             iter([raw_image(created_at='1')]),
             iter([raw_image(id='x', owner='p2', created_at='2')])]
         found = region.find_images(base.ImageQuery(names=frozenset(
             ['cirros'])))
         self.assertEqual([IMAGE_ID, 'x'], [i.id for i in found])
         self.assertEqual(
-            [mock.call(filters={'name': 'in:"cirros"', 'owner': owner,
+            [mock.call(self.client.http_client,
+                       filters={'name': 'in:"cirros"', 'owner': owner,
                                 'visibility': 'all'},
                        page_size=glance.DEFAULT_PAGE_SIZE)
-             for owner in ('p1', 'p2')], self.images.list.call_args_list)
+             for owner in ('p1', 'p2')], self.listing.call_args_list)
 
     def test_owners_read_once(self):
         owners = mock.Mock(return_value=('p1',))
         region = glance.GlanceRegion(REGION, self.session, owners=owners)
-        self.images.list.side_effect = lambda **kw: iter([])
+        self.listing.side_effect = lambda *args, **kw: iter([])
         region.list_images()
         region.list_images()
         owners.assert_called_once_with()
