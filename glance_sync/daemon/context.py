@@ -31,6 +31,10 @@ from glance_sync.transfer.base import TransferOptions
 
 __all__ = ['DaemonOptions', 'SyncContext', 'Topology']
 
+#: Seconds the first copy of an image waits for the other tasks of that
+#: image claimed with it (see GatheringCopier's arrival_grace).
+TASK_ARRIVAL_GRACE = 0.5
+
 
 @dataclasses.dataclass(frozen=True)
 class DaemonOptions:
@@ -85,7 +89,11 @@ class SyncContext:
     def __init__(self, cloud: Cloud, options: DaemonOptions) -> None:
         self.cloud = cloud
         self.options = options
-        self.copier = make_copier(cloud.config)
+        # Tasks of one image claimed together start a few tens of ms
+        # apart: the first copy waits that long for the others, so the
+        # master image is read once for all of them.
+        self.copier = make_copier(cloud.config,
+                                  arrival_grace=TASK_ARRIVAL_GRACE)
         self._topology: Topology | None = None
         self._lock = threading.Lock()
 

@@ -29,16 +29,19 @@ from glance_sync.transfer.targets import Copier, RecordLike, Target
 __all__ = ['make_copier', 'offline_copier', 'prepare_target', 'reporting']
 
 
-def make_copier(config: Any,
-                progress: Progress | None = None) -> gathering.GatheringCopier:
+def make_copier(config: Any, progress: Progress | None = None, *,
+                arrival_grace: float = 0.0) -> gathering.GatheringCopier:
     """The gathering copier of a loaded configuration.
 
     :param config: a :class:`~glance_sync.conf.loaded.SyncConfig` (a legacy
         one uses the default strategy everywhere).
     :param progress: counts the bytes handed to each region.
+    :param arrival_grace: see :class:`~glance_sync.transfer.gathering.
+        GatheringCopier`.
     """
     return gathering.GatheringCopier(StrategySelector.from_config(config),
-                                     prepare=prepare_target(progress))
+                                     prepare=prepare_target(progress),
+                                     arrival_grace=arrival_grace)
 
 
 def offline_copier() -> Copier:

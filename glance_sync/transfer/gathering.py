@@ -137,14 +137,19 @@ class GatheringCopier:
 
     def __init__(self, selector: StrategySelector, *,
                  gather_window: float | None = None,
-                 prepare: Prepare = target_of) -> None:
+                 prepare: Prepare = target_of,
+                 arrival_grace: float = 0.0) -> None:
         """:param selector: the strategies of the targets.
         :param gather_window: seconds an image waits for the regions
             expected to copy it, from the first one's arrival; default:
             ``[transfer] gather_window``.
         :param prepare: builds each target from the engine's record.
+        :param arrival_grace: seconds the first copy of an image waits
+            before it starts, for the tasks of the same image claimed with
+            it but not running yet (the daemon's; within the window).
         """
         self.selector = selector
+        self.arrival_grace = arrival_grace
         self.gather_window = (
             TransferOptions.from_conf(selector.conf).gather_window
             if gather_window is None else gather_window)
@@ -258,14 +263,19 @@ class GatheringCopier:
                 self._open[key] = batch
             batch.targets.append(target)
             self._cond.notify_all()
+            grace_until = (time.monotonic()
+                           + min(self.arrival_grace, self.gather_window))
             while not batch.launched:
-                left = batch.deadline - time.monotonic()
-                if left <= 0 or self._everyone_in(batch):
+                now = time.monotonic()
+                left = batch.deadline - now
+                if left <= 0 or (now >= grace_until
+                                 and self._everyone_in(batch)):
                     batch.launched = True
                     batch.started = time.monotonic()
                     del self._open[key]
                     return batch, True
-                self._cond.wait(left)
+                self._cond.wait(left if now >= grace_until
+                                else min(left, grace_until - now))
             return batch, False
 
     def _passed(self, region: str, image_id: str) -> None:

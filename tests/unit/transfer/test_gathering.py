@@ -196,7 +196,7 @@ class TaskParticipantTest(CopierTestCase):
         def one(pair):
             region, name = pair
             if pair in late:
-                time.sleep(0.5)
+                time.sleep(late[pair] if isinstance(late, dict) else 0.5)
             with copier.task(self.images[name].id, region):
                 time.sleep(0.05)  # listing and planning
                 return copier(self.master, self.images[name],
@@ -210,6 +210,22 @@ class TaskParticipantTest(CopierTestCase):
         self.assertEqual(1, len(self.master.calls_to('download')))
         self.assertEqual({self.images['big'].checksum},
                          {c.checksum for c in copies})
+
+    def test_a_task_starting_late_joins_within_the_arrival_grace(self):
+        # Claimed together, run 0.2 s apart (the first one read the master
+        # and its region meanwhile): one read with the grace, two without.
+        tasks = [('RegionTwo', 'big'), ('RegionThree', 'big')]
+        late = {('RegionThree', 'big'): 0.2}
+        self.run_tasks(self.copier(arrival_grace=0.5), tasks, late=late)
+        self.assertEqual(1, len(self.master.calls_to('download')))
+        self.run_tasks(self.copier(), tasks, late=late)
+        self.assertEqual(3, len(self.master.calls_to('download')))
+
+    def test_the_grace_is_not_waited_when_the_window_is_shorter(self):
+        started = time.monotonic()
+        self.run_tasks(self.copier(arrival_grace=5, gather_window=0.1),
+                       [('RegionTwo', 'big')])
+        self.assertLess(time.monotonic() - started, 2)
 
     def test_two_images_of_one_region_at_once(self):
         tasks = [('RegionTwo', 'big'), ('RegionTwo', 'small'),
