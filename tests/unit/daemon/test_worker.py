@@ -192,12 +192,15 @@ class LifeCycleTest(WorkerTestCase):
         scripted.gate.clear()
         work = self.make_worker(scripted, per_region=1)
         self.assertEqual(3, work.run_once())
-        threading.Timer(0.2, scripted.gate.set).start()
+        # The running task is held at the gate until the states are seen:
+        # a timer opening it could fire first on a loaded machine.
+        self.addCleanup(scripted.gate.set)
         self.assertFalse(work.stop(timeout=0.05))
         # Two never started and went back, due now; the running one is
         # left to finish.
         states = sorted(t.state.value for t in self.journal.list_tasks())
         self.assertEqual(['retrying', 'retrying', 'running'], states)
+        scripted.gate.set()
         deadline = time.monotonic() + 10
         while work.running and time.monotonic() < deadline:
             time.sleep(0.02)
