@@ -216,6 +216,25 @@ class DaemonTestCase(base.FunctionalTestCase):
                 time.sleep(0.5)
         raise AssertionError('unreachable')
 
+    #: Seconds :meth:`wait_for` waits by default.
+    wait_timeout: float = 30
+
+    def wait_for(self, what: str, check: Any,
+                 timeout: float | None = None) -> Any:
+        """Poll ``check()`` until it returns something true, and return
+        it; fail naming ``what``, with the tail of the daemons' logs."""
+        timeout = self.wait_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        while True:
+            found = check()
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                self.fail('%s: not after %ds\n%s' % (
+                    what, timeout,
+                    '\n'.join(d.tail() for d in self.daemons)))
+            time.sleep(0.3)
+
     def wait_logged(self, daemon: daemon_fixtures.DaemonProcess, text: str,
                     timeout: float = 30) -> None:
         """Wait until the daemon's log holds ``text``."""

@@ -1,7 +1,6 @@
 """Acceptance 2: metadata changes, obsolete renames and master deletes
 reach the regions."""
 
-import time
 
 from glanceclient import exc as glance_exc
 
@@ -23,17 +22,6 @@ class ChangesTestCase(base.DaemonTestCase):
             delete_policy=self.delete_policy)
         self.image = self.upload(colour='red', local='master-only')
         self.copies_by_region = self.wait_synced(self.image, REGIONS)
-
-    def wait_for(self, what, check, timeout=30):
-        """Poll ``check()`` until it returns something true."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = check()
-            if found:
-                return found
-            if time.monotonic() > deadline:
-                self.fail('%s: not after %ds' % (what, timeout))
-            time.sleep(0.3)
 
     def region_image(self, region, image_id):
         try:

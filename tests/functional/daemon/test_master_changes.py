@@ -3,7 +3,6 @@ change: a rename renames the copies (no byte moves), a deactivation
 deactivates them, tags, visibility, protection and the core attributes
 follow (native configuration: copies record their source)."""
 
-import time
 
 from glanceclient import exc as glance_exc
 
@@ -15,6 +14,7 @@ REGIONS = ('RegionTwo', 'other:RegionFour')
 
 class MasterChangesTestCase(base.DaemonTestCase):
 
+    wait_timeout = 45
     delete_policy = 'keep'
 
     def setUp(self):
@@ -22,18 +22,6 @@ class MasterChangesTestCase(base.DaemonTestCase):
         self.daemon = self.start_daemon(sync=self.sync_sections(
             master={'ignore_regions': 'RegionThree'}),
             delete_policy=self.delete_policy)
-
-    def wait_for(self, what, check, timeout=45):
-        """Poll ``check()`` until it returns something true."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = check()
-            if found:
-                return found
-            if time.monotonic() > deadline:
-                self.fail('%s: not after %ds\n%s' % (what, timeout,
-                                                     self.daemon.tail()))
-            time.sleep(0.3)
 
     def region_image(self, region, image_id):
         try:

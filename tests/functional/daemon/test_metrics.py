@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 import urllib.parse
 import urllib.request
 
@@ -67,6 +66,7 @@ class SilentServer:
 class MetricsTest(base.DaemonTestCase):
 
     executor = 'threads'
+    wait_timeout = WAIT
 
     def setUp(self) -> None:
         super().setUp()
@@ -93,13 +93,6 @@ class MetricsTest(base.DaemonTestCase):
 
     def lag(self) -> float:
         return self.value('glance_sync_region_lag_seconds', region=REGION)
-
-    def wait_for(self, what: str, check) -> None:
-        deadline = time.monotonic() + WAIT
-        while not check():
-            if time.monotonic() > deadline:
-                self.fail('metrics never showed %s' % what)
-            time.sleep(0.2)
 
     def pending(self) -> float:
         return self.tasks('queued') + self.tasks('retrying')
